@@ -30,7 +30,8 @@ from wraparound.ingest.sources import Entry, Unit, discover, read_entries
 from wraparound.registry.fhirmap import MAPPERS, PATIENT_ELEMENT, RAW_PATIENT_ELEMENTS, identifier_rows
 from wraparound.registry.store import IDENTIFIED_TYPES, Incoming, RegistryWriter
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 2000  # entries stored per batch...
+CHUNK_BYTES = 16 * 1024 * 1024  # ...or fewer, when they are large (scanned documents)
 IMPORTABLE_METHODS = frozenset({"", "POST", "PUT"})
 
 
@@ -207,6 +208,7 @@ class Importer:
         self.resolver.begin_unit(index)
         seen: dict[str, tuple[str, str]] = {}
         chunk: list[_Prepared] = []
+        chunk_bytes = 0
         for entry in entries:
             if entry.where in index.existing_elsewhere:
                 resource_type = entry.resource["resourceType"]
@@ -215,9 +217,10 @@ class Importer:
             prepared = self._prepare(unit, entry, seen)
             if prepared is not None:
                 chunk.append(prepared)
-            if len(chunk) >= CHUNK_SIZE:
+                chunk_bytes += len(prepared.json_text)
+            if len(chunk) >= CHUNK_SIZE or chunk_bytes >= CHUNK_BYTES:
                 outcomes.update(self._store_chunk(unit, chunk))
-                chunk = []
+                chunk, chunk_bytes = [], 0
         if chunk:
             outcomes.update(self._store_chunk(unit, chunk))
 

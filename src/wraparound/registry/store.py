@@ -61,7 +61,8 @@ class _Table:
     def __init__(self, model: type[models.Model], vendor: str) -> None:
         self.model = model
         self.name = model._meta.db_table
-        self.fields = [f for f in model._meta.concrete_fields]
+        # Auto-increment keys are the database's to assign.
+        self.fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField | models.BigAutoField)]
         self.attnames = [f.attname for f in self.fields]
         self.columns = [f.column for f in self.fields]
         self.converters = [_converter(f, vendor) for f in self.fields]
