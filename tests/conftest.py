@@ -13,5 +13,7 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"the shared test data is missing: expected a folder 'shared/data' beside the repository ({SHARED_DATA})")
+        pytest.fail(
+            f"the shared test data is missing: expected a folder 'shared/data' beside the repository ({SHARED_DATA})"
+        )
     return SHARED_DATA

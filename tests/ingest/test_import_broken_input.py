@@ -11,14 +11,17 @@ from typing import Any
 import pytest
 
 from tests.ingest.sourcecount import distinct_counts
-from wraparound.ingest.pipeline import ImportReport, Importer
+from wraparound.ingest.pipeline import Importer, ImportReport
 from wraparound.ingest.problems import Code
 from wraparound.registry.counts import resource_counts
 
 pytestmark = pytest.mark.django_db
 
 GOOD = "ca-2025/fhir/ba45a621-380f-8c79-5920-5d22ad34eb39.json"
-REFERENCE_DATA = ("ca-2025/fhir/hospitalInformation1753719443038.json", "ca-2025/fhir/practitionerInformation1753719443038.json")
+REFERENCE_DATA = (
+    "ca-2025/fhir/hospitalInformation1753719443038.json",
+    "ca-2025/fhir/practitionerInformation1753719443038.json",
+)
 
 
 @pytest.fixture
@@ -35,7 +38,9 @@ def _folder_with_good_bundle(tmp_path: Path, shared_data: Path) -> Path:
 
 
 def _expected_good(folder: Path, broken: str) -> dict[str, int]:
-    documents = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json")) if p.name != broken]
+    documents = [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json")) if p.name != broken
+    ]
     return dict(distinct_counts(documents))
 
 
@@ -76,7 +81,9 @@ def test_non_utf8_file(tmp_path: Path, shared_data: Path, good_bundle: dict[str,
     folder = _folder_with_good_bundle(tmp_path, shared_data)
     bundle = copy.deepcopy(good_bundle)
     text = json.dumps(bundle, ensure_ascii=False)
-    (folder / "latin1.json").write_bytes(text.replace('"family": "', '"family": "Pe\u00f1a', 1).encode("latin-1", "replace"))
+    (folder / "latin1.json").write_bytes(
+        text.replace('"family": "', '"family": "Pe\u00f1a', 1).encode("latin-1", "replace")
+    )
 
     problem = _only_problem(Importer().run([folder]))
 
@@ -85,7 +92,9 @@ def test_non_utf8_file(tmp_path: Path, shared_data: Path, good_bundle: dict[str,
     assert resource_counts() == _expected_good(folder, "latin1.json")
 
 
-def test_invalid_date_in_one_encounter(tmp_path: Path, shared_data: Path, good_bundle: dict[str, Any]) -> None:
+def test_invalid_date_in_one_encounter(
+    tmp_path: Path, shared_data: Path, good_bundle: dict[str, Any]
+) -> None:
     folder = _folder_with_good_bundle(tmp_path, shared_data)
     bundle = copy.deepcopy(good_bundle)
     for entry in bundle["entry"]:  # new identities, so nothing of it could be mistaken for the good bundle
@@ -130,7 +139,9 @@ def test_reference_to_a_resource_that_does_not_exist(
     for entry in bundle["entry"]:
         entry["resource"]["id"] = "y" + entry["resource"]["id"][1:]
     index = _entry_index(bundle, "Observation")
-    bundle["entry"][index]["resource"]["subject"]["reference"] = "urn:uuid:00000000-0000-4000-8000-000000000000"
+    bundle["entry"][index]["resource"]["subject"]["reference"] = (
+        "urn:uuid:00000000-0000-4000-8000-000000000000"
+    )
     (folder / "dangling.json").write_text(json.dumps(bundle), encoding="utf-8")
 
     problem = _only_problem(Importer().run([folder]))

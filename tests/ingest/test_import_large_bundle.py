@@ -23,7 +23,10 @@ from tests.ingest.sourcecount import distinct_counts
 BUNDLE_BYTES = 200 * 1024 * 1024
 PEAK_RSS_BOUND_MB = 256
 GOOD = "ca-2025/fhir/ba45a621-380f-8c79-5920-5d22ad34eb39.json"
-REFERENCE_DATA = ("ca-2025/fhir/hospitalInformation1753719443038.json", "ca-2025/fhir/practitionerInformation1753719443038.json")
+REFERENCE_DATA = (
+    "ca-2025/fhir/hospitalInformation1753719443038.json",
+    "ca-2025/fhir/practitionerInformation1753719443038.json",
+)
 
 CHILD = """
 import json, resource, sys
@@ -59,17 +62,32 @@ def _write_large_bundle(path: Path) -> int:
     entries = 1
     with path.open("w", encoding="utf-8") as out:
         out.write('{"resourceType": "Bundle", "type": "transaction", "entry": [')
-        out.write(json.dumps({"fullUrl": patient, "request": {"method": "POST", "url": "Patient"},
-                              "resource": {"resourceType": "Patient", "id": patient[9:], "gender": "female",
-                                           "name": [{"family": "Large", "given": ["Bundle"]}]}}))
+        out.write(
+            json.dumps(
+                {
+                    "fullUrl": patient,
+                    "request": {"method": "POST", "url": "Patient"},
+                    "resource": {
+                        "resourceType": "Patient",
+                        "id": patient[9:],
+                        "gender": "female",
+                        "name": [{"family": "Large", "given": ["Bundle"]}],
+                    },
+                }
+            )
+        )
         while out.tell() < BUNDLE_BYTES:
             out.write("," + json.dumps(_document(entries, patient, 1024 * 1024)))
             entries += 1
         bad = {
             "fullUrl": "urn:uuid:ffffffff-0000-4000-8000-000000000000",
             "request": {"method": "POST", "url": "Observation"},
-            "resource": {"resourceType": "Observation", "id": "ffffffff-0000-4000-8000-000000000000",
-                         "status": 17, "code": {"text": "broken"}},
+            "resource": {
+                "resourceType": "Observation",
+                "id": "ffffffff-0000-4000-8000-000000000000",
+                "status": 17,
+                "code": {"text": "broken"},
+            },
         }
         out.write("," + json.dumps(bad) + "]}")
     return entries
@@ -84,9 +102,13 @@ def test_large_bundle_streams_in_bounded_memory_and_rolls_back(tmp_path: Path, s
     last_entry = _write_large_bundle(folder / "zz-large.json")
     assert (folder / "zz-large.json").stat().st_size >= BUNDLE_BYTES
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'large.sqlite3'}"}
-    subprocess.run([sys.executable, "-m", "wraparound.config.cli", "migrate", "-v0"], env=environment, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "wraparound.config.cli", "migrate", "-v0"], env=environment, check=True
+    )
 
-    child = subprocess.run([sys.executable, "-c", CHILD, str(folder)], env=environment, capture_output=True, text=True)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder)], env=environment, capture_output=True, text=True
+    )
 
     result = json.loads(child.stdout.strip().splitlines()[-1])
     print(f"large bundle: {result}")
@@ -94,7 +116,14 @@ def test_large_bundle_streams_in_bounded_memory_and_rolls_back(tmp_path: Path, s
     assert "1 of 4 units rejected" in child.stdout, child.stdout
     assert "zz-large.json" in child.stdout and f"entry[{last_entry}].resource.status" in child.stdout
     assert result["peak_rss_mb"] < PEAK_RSS_BOUND_MB, f"peak RSS {result['peak_rss_mb']:.0f} MB"
-    status = subprocess.run([sys.executable, "-m", "wraparound.config.cli", "status", "--json"], env=environment,
-                            capture_output=True, text=True, check=True)
-    documents = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json") if p.name != "zz-large.json"]
+    status = subprocess.run(
+        [sys.executable, "-m", "wraparound.config.cli", "status", "--json"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    documents = [
+        json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json") if p.name != "zz-large.json"
+    ]
     assert json.loads(status.stdout)["resources"] == dict(distinct_counts(documents))

@@ -23,11 +23,10 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+from fhir_core import types as fhir_types
 from pydantic_core import CoreSchema, SchemaValidator, ValidationError, core_schema
 
-from fhir_core import types as fhir_types
-
-__all__ = ["FhirValidationError", "ResourceIssue", "validate_resource", "known_resource_types"]
+__all__ = ["FhirValidationError", "ResourceIssue", "known_resource_types", "validate_resource"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def _primitive_schema(python_type: Any, metadata: list[Any]) -> CoreSchema:
             [core_schema.int_schema(strict=True), core_schema.float_schema(strict=True, allow_inf_nan=False)]
         )
     if visit in ("date", "dateTime", "instant"):
-        return _date_schema(type(marker).pattern if not isinstance(marker, type) else marker.pattern, visit)
+        return _date_schema(typing.cast(re.Pattern[str], marker.pattern)  # type: ignore[union-attr], visit)
     if visit == "time":
         return core_schema.str_schema(pattern=_anchored(fhir_types.Time.pattern.pattern), strict=True)
     if visit == "code":
@@ -109,7 +108,10 @@ def _primitive_schema(python_type: Any, metadata: list[Any]) -> CoreSchema:
     if visit in ("uri", "url", "canonical", "uuid", "oid", "markdown"):
         pattern = getattr(marker, "pattern", None)
         if visit == "uuid":
-            return core_schema.str_schema(pattern=r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", strict=True)
+            return core_schema.str_schema(
+                pattern=r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+                strict=True,
+            )
         if visit == "oid":
             return core_schema.str_schema(pattern=_anchored(fhir_types.Oid.pattern.pattern), strict=True)
         if visit == "markdown":
@@ -123,7 +125,9 @@ def _primitive_schema(python_type: Any, metadata: list[Any]) -> CoreSchema:
     if python_type is str:
         return _STRING
     if getattr(python_type, "__name__", "") == "UUID":
-        return core_schema.str_schema(pattern=r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", strict=True)
+        return core_schema.str_schema(
+            pattern=r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", strict=True
+        )
     raise TypeError(f"no FHIR primitive for {python_type!r} {metadata!r}")
 
 
@@ -141,29 +145,154 @@ def _model_class(resource_or_type_name: str) -> type[Any]:
 
 # The resource types of FHIR R4 (4.0.1), https://hl7.org/fhir/R4/resourcelist.html
 R4_RESOURCE_TYPES = frozenset(
-    """
-Account ActivityDefinition AdverseEvent AllergyIntolerance Appointment AppointmentResponse AuditEvent Basic
-Binary BiologicallyDerivedProduct BodyStructure Bundle CapabilityStatement CarePlan CareTeam CatalogEntry ChargeItem
-ChargeItemDefinition Claim ClaimResponse ClinicalImpression CodeSystem Communication CommunicationRequest
-CompartmentDefinition Composition ConceptMap Condition Consent Contract Coverage CoverageEligibilityRequest
-CoverageEligibilityResponse DetectedIssue Device DeviceDefinition DeviceMetric DeviceRequest DeviceUseStatement
-DiagnosticReport DocumentManifest DocumentReference EffectEvidenceSynthesis Encounter Endpoint EnrollmentRequest
-EnrollmentResponse EpisodeOfCare EventDefinition Evidence EvidenceVariable ExampleScenario ExplanationOfBenefit
-FamilyMemberHistory Flag Goal GraphDefinition Group GuidanceResponse HealthcareService ImagingStudy Immunization
-ImmunizationEvaluation ImmunizationRecommendation ImplementationGuide InsurancePlan Invoice Library Linkage List
-Location Measure MeasureReport Media Medication MedicationAdministration MedicationDispense MedicationKnowledge
-MedicationRequest MedicationStatement MedicinalProduct MedicinalProductAuthorization MedicinalProductContraindication
-MedicinalProductIndication MedicinalProductIngredient MedicinalProductInteraction MedicinalProductManufactured
-MedicinalProductPackaged MedicinalProductPharmaceutical MedicinalProductUndesirableEffect MessageDefinition
-MessageHeader MolecularSequence NamingSystem NutritionOrder Observation ObservationDefinition OperationDefinition
-OperationOutcome Organization OrganizationAffiliation Parameters Patient PaymentNotice PaymentReconciliation Person
-PlanDefinition Practitioner PractitionerRole Procedure Provenance Questionnaire QuestionnaireResponse RelatedPerson
-RequestGroup ResearchDefinition ResearchElementDefinition ResearchStudy ResearchSubject RiskAssessment
-RiskEvidenceSynthesis Schedule SearchParameter ServiceRequest Slot Specimen SpecimenDefinition StructureDefinition
-StructureMap Subscription Substance SubstanceNucleicAcid SubstancePolymer SubstanceProtein
-SubstanceReferenceInformation SubstanceSourceMaterial SubstanceSpecification SupplyDelivery SupplyRequest Task
-TerminologyCapabilities TestReport TestScript ValueSet VerificationResult VisionPrescription
-""".split()
+    [
+        "Account",
+        "ActivityDefinition",
+        "AdverseEvent",
+        "AllergyIntolerance",
+        "Appointment",
+        "AppointmentResponse",
+        "AuditEvent",
+        "Basic",
+        "Binary",
+        "BiologicallyDerivedProduct",
+        "BodyStructure",
+        "Bundle",
+        "CapabilityStatement",
+        "CarePlan",
+        "CareTeam",
+        "CatalogEntry",
+        "ChargeItem",
+        "ChargeItemDefinition",
+        "Claim",
+        "ClaimResponse",
+        "ClinicalImpression",
+        "CodeSystem",
+        "Communication",
+        "CommunicationRequest",
+        "CompartmentDefinition",
+        "Composition",
+        "ConceptMap",
+        "Condition",
+        "Consent",
+        "Contract",
+        "Coverage",
+        "CoverageEligibilityRequest",
+        "CoverageEligibilityResponse",
+        "DetectedIssue",
+        "Device",
+        "DeviceDefinition",
+        "DeviceMetric",
+        "DeviceRequest",
+        "DeviceUseStatement",
+        "DiagnosticReport",
+        "DocumentManifest",
+        "DocumentReference",
+        "EffectEvidenceSynthesis",
+        "Encounter",
+        "Endpoint",
+        "EnrollmentRequest",
+        "EnrollmentResponse",
+        "EpisodeOfCare",
+        "EventDefinition",
+        "Evidence",
+        "EvidenceVariable",
+        "ExampleScenario",
+        "ExplanationOfBenefit",
+        "FamilyMemberHistory",
+        "Flag",
+        "Goal",
+        "GraphDefinition",
+        "Group",
+        "GuidanceResponse",
+        "HealthcareService",
+        "ImagingStudy",
+        "Immunization",
+        "ImmunizationEvaluation",
+        "ImmunizationRecommendation",
+        "ImplementationGuide",
+        "InsurancePlan",
+        "Invoice",
+        "Library",
+        "Linkage",
+        "List",
+        "Location",
+        "Measure",
+        "MeasureReport",
+        "Media",
+        "Medication",
+        "MedicationAdministration",
+        "MedicationDispense",
+        "MedicationKnowledge",
+        "MedicationRequest",
+        "MedicationStatement",
+        "MedicinalProduct",
+        "MedicinalProductAuthorization",
+        "MedicinalProductContraindication",
+        "MedicinalProductIndication",
+        "MedicinalProductIngredient",
+        "MedicinalProductInteraction",
+        "MedicinalProductManufactured",
+        "MedicinalProductPackaged",
+        "MedicinalProductPharmaceutical",
+        "MedicinalProductUndesirableEffect",
+        "MessageDefinition",
+        "MessageHeader",
+        "MolecularSequence",
+        "NamingSystem",
+        "NutritionOrder",
+        "Observation",
+        "ObservationDefinition",
+        "OperationDefinition",
+        "OperationOutcome",
+        "Organization",
+        "OrganizationAffiliation",
+        "Parameters",
+        "Patient",
+        "PaymentNotice",
+        "PaymentReconciliation",
+        "Person",
+        "PlanDefinition",
+        "Practitioner",
+        "PractitionerRole",
+        "Procedure",
+        "Provenance",
+        "Questionnaire",
+        "QuestionnaireResponse",
+        "RelatedPerson",
+        "RequestGroup",
+        "ResearchDefinition",
+        "ResearchElementDefinition",
+        "ResearchStudy",
+        "ResearchSubject",
+        "RiskAssessment",
+        "RiskEvidenceSynthesis",
+        "Schedule",
+        "SearchParameter",
+        "ServiceRequest",
+        "Slot",
+        "Specimen",
+        "SpecimenDefinition",
+        "StructureDefinition",
+        "StructureMap",
+        "Subscription",
+        "Substance",
+        "SubstanceNucleicAcid",
+        "SubstancePolymer",
+        "SubstanceProtein",
+        "SubstanceReferenceInformation",
+        "SubstanceSourceMaterial",
+        "SubstanceSpecification",
+        "SupplyDelivery",
+        "SupplyRequest",
+        "Task",
+        "TerminologyCapabilities",
+        "TestReport",
+        "TestScript",
+        "ValueSet",
+        "VerificationResult",
+        "VisionPrescription",
+    ]
 )
 
 
@@ -240,8 +369,9 @@ class _Compiler:
                 fields[alias] = core_schema.typed_dict_field(core_schema.any_schema(), required=False)
                 continue
             extra = field.json_schema_extra or {}
-            schema = self.annotation(field.annotation)
-            fields[alias] = core_schema.typed_dict_field(schema, required=field.is_required())
+            fields[alias] = core_schema.typed_dict_field(
+                self.annotation(field.annotation), required=field.is_required()
+            )
             if isinstance(extra, dict):
                 group = extra.get("one_of_many")
                 if group:
@@ -264,7 +394,7 @@ class _Compiler:
             schema = core_schema.no_info_after_validator_function(
                 _element_rules(choice_groups, required_values), schema
             )
-        return {**schema, "ref": ref}  # type: ignore[typeddict-item]
+        return typing.cast(CoreSchema, {**schema, "ref": ref})
 
 
 def _element_rules(

@@ -18,7 +18,9 @@ _NAMESPACE_BYTES = WRAPAROUND_NAMESPACE.bytes
 
 def resource_key(source: str, resource_type: str, source_id: str) -> str:
     """``resource_uuid(...).hex``, three times faster."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{source}\x1f{resource_type}\x1f{source_id}".encode()).digest())
+    digest = bytearray(
+        hashlib.sha1(_NAMESPACE_BYTES + f"{source}\x1f{resource_type}\x1f{source_id}".encode()).digest()
+    )
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     return digest[:16].hex()

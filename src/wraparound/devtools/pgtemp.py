@@ -21,7 +21,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-SEARCH = [Path("/usr/lib/postgresql/15/bin"), Path("/usr/lib/postgresql/16/bin"), Path("/usr/lib/postgresql/17/bin")]
+SEARCH = [
+    Path("/usr/lib/postgresql/15/bin"),
+    Path("/usr/lib/postgresql/16/bin"),
+    Path("/usr/lib/postgresql/17/bin"),
+]
 
 
 def _binaries() -> Path:
@@ -36,7 +40,9 @@ def _binaries() -> Path:
         subprocess.run(["apt-get", "update", "-q"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-q", "postgresql"], check=True)
         return _binaries()
-    raise SystemExit("pgtemp: initdb not found; install PostgreSQL 15+ server binaries (apt-get install postgresql)")
+    raise SystemExit(
+        "pgtemp: initdb not found; install PostgreSQL 15+ server binaries (apt-get install postgresql)"
+    )
 
 
 def _free_port() -> int:
@@ -69,18 +75,66 @@ def cluster() -> Iterator[str]:
         shutil.chown(directory, owner)
     port = _free_port()
     run = {"check": True, "stdout": subprocess.DEVNULL}
-    subprocess.run(_as_owner([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "wraparound",
-                              "-E", "UTF8", "--no-locale"], owner), **run)  # type: ignore[call-overload]
+    subprocess.run(
+        _as_owner(
+            [
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "wraparound",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ],
+            owner,
+        ),
+        **run,
+    )  # type: ignore[call-overload]
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-    subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                              str(directory / "log"), "-w", "start"], owner), **run)  # type: ignore[call-overload]
+    subprocess.run(
+        _as_owner(
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(directory / "log"),
+                "-w",
+                "start",
+            ],
+            owner,
+        ),
+        **run,
+    )  # type: ignore[call-overload]
     try:
-        subprocess.run(_as_owner([str(binaries / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U",
-                                  "wraparound", "wraparound"], owner), **run)  # type: ignore[call-overload]
+        subprocess.run(
+            _as_owner(
+                [
+                    str(binaries / "createdb"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    "wraparound",
+                    "wraparound",
+                ],
+                owner,
+            ),
+            **run,
+        )  # type: ignore[call-overload]
         yield f"postgres://wraparound@127.0.0.1:{port}/wraparound"
     finally:
-        subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], owner),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], owner),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -25,7 +25,13 @@ from django.db import DatabaseError, transaction
 from wraparound.core.fhirschema import FhirValidationError, known_resource_types, validate_resource
 from wraparound.core.identity import resource_key
 from wraparound.ingest.problems import Code, ImportProblem, UnitRejected
-from wraparound.ingest.references import Ambiguous, ReferenceResolver, UnitIndex, conditional_query, references_in
+from wraparound.ingest.references import (
+    Ambiguous,
+    ReferenceResolver,
+    UnitIndex,
+    conditional_query,
+    references_in,
+)
 from wraparound.ingest.sources import Entry, Unit, discover, read_entries
 from wraparound.registry.fhirmap import MAPPERS, PATIENT_ELEMENT, RAW_PATIENT_ELEMENTS, identifier_rows
 from wraparound.registry.store import IDENTIFIED_TYPES, Incoming, RegistryWriter
@@ -127,7 +133,9 @@ class Importer:
             problem = ImportProblem(Code.DATABASE, unit.name, f"the database refused the write: {error}")
             return UnitResult(unit.name, ok=False, problem=problem)
         except OSError as error:
-            return UnitResult(unit.name, ok=False, problem=ImportProblem(Code.UNREADABLE, unit.name, str(error)))
+            return UnitResult(
+                unit.name, ok=False, problem=ImportProblem(Code.UNREADABLE, unit.name, str(error))
+            )
         self.resolver.remember(index)
         self.report.outcomes.update(outcomes)
         return UnitResult(unit.name, ok=True, resources=sum(outcomes.values()))
@@ -162,7 +170,7 @@ class Importer:
             return
         self.resolver.begin_unit(UnitIndex())
         self.resolver.prefetch(f"{t}?identifier={s}|{v}" for _, _, _, (t, s, v) in creates)
-        for entry, resource_type, pk, (t, s, v) in creates:
+        for entry, _, pk, (t, s, v) in creates:
             existing = self.resolver.resolve(f"{t}?identifier={s}|{v}")
             if existing is not None and existing[1] != pk:
                 index.by_full_url[entry.full_url] = existing

@@ -42,7 +42,9 @@ class ImportProblem:
         if self.where:
             parts.append(self.where)
         if self.resource_type:
-            parts.append(f"{self.resource_type}/{self.resource_id}" if self.resource_id else self.resource_type)
+            parts.append(
+                f"{self.resource_type}/{self.resource_id}" if self.resource_id else self.resource_type
+            )
         head = ", ".join(parts)
         element = f" at {self.element}" if self.element else ""
         return f"{head}{element}: {self.message}"

@@ -110,8 +110,12 @@ class ReferenceResolver:
         for start in range(0, len(ids), 500):
             batch = ids[start : start + 500]
             if model is not None:
-                found.update(pk.hex for pk in model._default_manager.filter(pk__in=batch).values_list("pk", flat=True))
-            found.update(pk.hex for pk in RawResource.objects.filter(pk__in=batch).values_list("pk", flat=True))
+                found.update(
+                    pk.hex for pk in model._default_manager.filter(pk__in=batch).values_list("pk", flat=True)
+                )
+            found.update(
+                pk.hex for pk in RawResource.objects.filter(pk__in=batch).values_list("pk", flat=True)
+            )
         for pk, key in wanted.items():
             self._stored[key] = pk if pk in found else None
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import ijson
+import ijson  # type: ignore[import-untyped]
 import orjson
 
 from wraparound.ingest.problems import Code, ImportProblem, UnitRejected
@@ -127,12 +127,12 @@ def _archive_units(path: Path) -> Iterator[Unit]:
     if path.name.endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir() and _kind(m.filename)]
-        for member in sorted(members, key=lambda m: _file_order(Path(m.filename))):
+        for zipped in sorted(members, key=lambda m: _file_order(Path(m.filename))):
             yield Unit(
-                name=f"{path}:{member.filename}",
-                kind=_kind(member.filename) or "json",
-                size=member.file_size,
-                opener=_zip_opener(path, member.filename),
+                name=f"{path}:{zipped.filename}",
+                kind=_kind(zipped.filename) or "json",
+                size=zipped.file_size,
+                opener=_zip_opener(path, zipped.filename),
             )
         return
     with tarfile.open(path, "r|*") as archive:
@@ -185,7 +185,7 @@ def read_entries(unit: Unit) -> tuple[list[Entry] | None, Callable[[], Iterator[
 
 def _parse_json(unit: Unit, data: bytes, where: str) -> Any:
     if not data.strip():
-        raise unit.problem(Code.EMPTY, "empty" + (f" line" if where else " file"), where=where)
+        raise unit.problem(Code.EMPTY, "empty" + (" line" if where else " file"), where=where)
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as error:
@@ -194,19 +194,23 @@ def _parse_json(unit: Unit, data: bytes, where: str) -> Any:
         except UnicodeDecodeError as decode_error:
             raise unit.problem(
                 Code.NOT_UTF8,
-                f"not UTF-8 text (byte {decode_error.start}: {data[decode_error.start:decode_error.start + 1]!r});"
+                f"not UTF-8 text (byte {decode_error.start}: {data[decode_error.start : decode_error.start + 1]!r});"
                 " FHIR JSON must be UTF-8",
                 where=where,
             ) from None
         raise unit.problem(Code.BAD_JSON, f"not well-formed JSON: {error}", where=where) from None
 
 
-IMPORTABLE_BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset", "document", "message"})
+IMPORTABLE_BUNDLE_TYPES = frozenset(
+    {"transaction", "batch", "collection", "searchset", "document", "message"}
+)
 
 
 def _document_entries(unit: Unit, document: Any) -> Iterator[Entry]:
     if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
-        raise unit.problem(Code.NOT_FHIR, "expected a FHIR resource or Bundle: a JSON object with resourceType")
+        raise unit.problem(
+            Code.NOT_FHIR, "expected a FHIR resource or Bundle: a JSON object with resourceType"
+        )
     if document["resourceType"] != "Bundle":
         yield Entry(where="resource", element_prefix="", resource=document)
         return
@@ -227,8 +231,12 @@ def _document_entries(unit: Unit, document: Any) -> Iterator[Entry]:
 def _bundle_entry(unit: Unit, index: int, entry: Any) -> Entry:
     where = f"entry[{index}]"
     if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
-        raise unit.problem(Code.NOT_FHIR, "a Bundle entry must hold a resource object", where=where,
-                           element=f"{where}.resource")
+        raise unit.problem(
+            Code.NOT_FHIR,
+            "a Bundle entry must hold a resource object",
+            where=where,
+            element=f"{where}.resource",
+        )
     request = entry.get("request") or {}
     return Entry(
         where=where,
@@ -252,7 +260,9 @@ def _ndjson_entries(unit: Unit) -> Iterator[Entry]:
             where = f"line {number}"
             resource = _parse_json(unit, line, where)
             if not isinstance(resource, dict):
-                raise unit.problem(Code.NOT_FHIR, "each NDJSON line must be a FHIR resource object", where=where)
+                raise unit.problem(
+                    Code.NOT_FHIR, "each NDJSON line must be a FHIR resource object", where=where
+                )
             yield Entry(where=where, element_prefix="", resource=resource)
     if not seen_any:
         raise unit.problem(Code.EMPTY, "the file is empty")

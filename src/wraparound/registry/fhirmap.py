@@ -127,7 +127,11 @@ def map_organization(resource: Resource, resolve: Resolve) -> Columns:
         "phone": _telecom(resource.get("telecom"), "phone"),
         "is_active": resource.get("active", True),
         "part_of_id": _target(resolve, resource.get("partOf"), "Organization"),
-        **{k: v for k, v in _address(resource.get("address")).items() if k in ("city", "state", "postal_code")},
+        **{
+            k: v
+            for k, v in _address(resource.get("address")).items()
+            if k in ("city", "state", "postal_code")
+        },
     }
 
 
@@ -253,7 +257,9 @@ def map_condition(resource: Resource, resolve: Resolve) -> Columns:
         "snomed_code": _code_in(code, SNOMED),
         "icd10_code": _code_in(code, ICD10CM),
         "encounter_id": _target(resolve, resource.get("encounter"), "Encounter"),
-        "onset": parse_datetime(resource.get("onsetDateTime") or (resource.get("onsetPeriod") or {}).get("start")),
+        "onset": parse_datetime(
+            resource.get("onsetDateTime") or (resource.get("onsetPeriod") or {}).get("start")
+        ),
         "abatement": parse_datetime(
             resource.get("abatementDateTime") or (resource.get("abatementPeriod") or {}).get("start")
         ),

@@ -35,6 +35,9 @@ class StoredResource(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.FHIR_TYPE or 'Resource'}/{self.source_id} ({self.source})"
+
     @classmethod
     def identity(cls, source: str, source_id: str) -> uuid.UUID:
         return resource_uuid(source, cls.FHIR_TYPE, source_id)
@@ -58,7 +61,9 @@ class Organization(StoredResource):
     part_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="organization_source_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="organization_source_uniq")
+        ]
 
     def __str__(self) -> str:
         return self.name or self.source_id
@@ -96,7 +101,9 @@ class Practitioner(StoredResource):
     gender = models.CharField(max_length=16, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="practitioner_source_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="practitioner_source_uniq")
+        ]
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.prefix, self.given_names, self.family_name) if part)
@@ -266,7 +273,9 @@ class Encounter(PatientResource):
 class Condition(PatientResource):
     FHIR_TYPE = "Condition"
 
-    encounter = models.ForeignKey(Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    encounter = models.ForeignKey(
+        Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     verification_status = models.CharField(max_length=32, blank=True)
     category = models.CharField(max_length=64, blank=True)
     snomed_code = models.CharField(max_length=32, blank=True, db_index=True)
@@ -290,7 +299,9 @@ class Condition(PatientResource):
 class Observation(PatientResource):
     FHIR_TYPE = "Observation"
 
-    encounter = models.ForeignKey(Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    encounter = models.ForeignKey(
+        Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     category = models.CharField(max_length=64, blank=True)
     value_quantity = models.FloatField(null=True, blank=True)
     value_unit = models.CharField(max_length=64, blank=True)
@@ -300,7 +311,9 @@ class Observation(PatientResource):
     effective = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="observation_source_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="observation_source_uniq")
+        ]
         indexes = [
             models.Index(fields=["patient", "code", "effective"], name="observation_patient_code_idx"),
             models.Index(fields=["code_system", "code"], name="observation_code_idx"),
@@ -310,10 +323,14 @@ class Observation(PatientResource):
 class MedicationRequest(PatientResource):
     FHIR_TYPE = "MedicationRequest"
 
-    encounter = models.ForeignKey(Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    encounter = models.ForeignKey(
+        Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     intent = models.CharField(max_length=32, blank=True)
     authored_on = models.DateTimeField(null=True, blank=True)
-    requester = models.ForeignKey(Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requester = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -328,7 +345,9 @@ class MedicationRequest(PatientResource):
 class Procedure(PatientResource):
     FHIR_TYPE = "Procedure"
 
-    encounter = models.ForeignKey(Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    encounter = models.ForeignKey(
+        Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     performed_start = models.DateTimeField(null=True, blank=True)
     performed_end = models.DateTimeField(null=True, blank=True)
 
@@ -343,11 +362,15 @@ class Procedure(PatientResource):
 class Immunization(PatientResource):
     FHIR_TYPE = "Immunization"
 
-    encounter = models.ForeignKey(Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    encounter = models.ForeignKey(
+        Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     occurrence = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="immunization_source_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="immunization_source_uniq")
+        ]
         indexes = [models.Index(fields=["patient", "occurrence"], name="immunization_patient_date_idx")]
 
 

@@ -62,7 +62,11 @@ class _Table:
         self.model = model
         self.name = model._meta.db_table
         # Auto-increment keys are the database's to assign.
-        self.fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField | models.BigAutoField)]
+        self.fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not isinstance(f, models.AutoField | models.BigAutoField)
+        ]
         self.attnames = [f.attname for f in self.fields]
         self.columns = [f.column for f in self.fields]
         self.converters = [_converter(f, vendor) for f in self.fields]
@@ -98,7 +102,7 @@ def _sqlite_datetime(value: dt.datetime) -> str:
 
 
 def _converter(model_field: models.Field[Any, Any], vendor: str) -> Callable[[Any], Any] | None:
-    target = model_field.target_field if model_field.is_relation else model_field  # type: ignore[union-attr]
+    target = getattr(model_field, "target_field", model_field) if model_field.is_relation else model_field
     if isinstance(model_field, models.JSONField):
         return _json_text
     if isinstance(target, models.UUIDField):
@@ -144,13 +148,17 @@ class RegistryWriter:
         for model, group in by_model.items():
             existing = self._existing(model, [item.id for item in group])
             new = [item for item in group if item.id not in existing]
-            differing = [item for item in group if item.id in existing and existing[item.id][0] != item.content_hash]
+            differing = [
+                item for item in group if item.id in existing and existing[item.id][0] != item.content_hash
+            ]
             stale = self._seen_before(differing)
             changed = [item for item in differing if (item.id, item.content_hash) not in stale]
             self._insert(model, new, now)
             self._update(model, changed, {i.id: existing[i.id][1] for i in changed}, now)
             for item in group:
-                outcome = "created" if item.id not in existing else "updated" if item in changed else "unchanged"
+                outcome = (
+                    "created" if item.id not in existing else "updated" if item in changed else "unchanged"
+                )
                 outcomes[(item.resource_type, outcome)] += 1
         return outcomes
 
@@ -163,7 +171,9 @@ class RegistryWriter:
             for start in range(0, len(ids), IN_BATCH):
                 batch = ids[start : start + IN_BATCH]
                 marks = ", ".join(["%s"] * len(batch))
-                cursor.execute(f'SELECT "id", "content_hash", "version" FROM "{table}" WHERE "id" IN ({marks})', batch)
+                cursor.execute(
+                    f'SELECT "id", "content_hash", "version" FROM "{table}" WHERE "id" IN ({marks})', batch
+                )
                 for pk, content_hash, version in cursor.fetchall():
                     found[_uuid_hex(pk)] = (content_hash, version)
         return found
@@ -209,8 +219,12 @@ class RegistryWriter:
             links = self.table(IdentityLink)
             self.bulk_insert(
                 links,
-                (links.row({"patient_id": i.id, "person_id": i.id, "method": "source-record",
-                            "created_at": now}) for i in items),
+                (
+                    links.row(
+                        {"patient_id": i.id, "person_id": i.id, "method": "source-record", "created_at": now}
+                    )
+                    for i in items
+                ),
             )
 
     def _insert_identifiers(self, items: Iterable[Incoming]) -> None:
@@ -219,8 +233,13 @@ class RegistryWriter:
             table,
             (
                 table.row(
-                    {"resource_type": item.resource_type, "resource_id": item.id, "system": system[:255],
-                     "value": value[:255], "type_code": type_code[:16]}
+                    {
+                        "resource_type": item.resource_type,
+                        "resource_id": item.id,
+                        "system": system[:255],
+                        "value": value[:255],
+                        "type_code": type_code[:16],
+                    }
                 )
                 for item in items
                 if item.resource_type in IDENTIFIED_TYPES and not item.raw
@@ -275,7 +294,7 @@ class RegistryWriter:
                         count += 1
             return count
         placeholders = ", ".join("?" for _ in table.columns)
-        raw_cursor = connection.connection.cursor()  # type: ignore[union-attr]
+        raw_cursor = connection.connection.cursor()
         batch = list(rows)
         raw_cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({placeholders})', batch)
         return len(batch)

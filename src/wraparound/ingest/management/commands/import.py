@@ -8,10 +8,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from wraparound.ingest.pipeline import ImportReport, Importer, UnitResult
+from wraparound.ingest.pipeline import Importer, ImportReport, UnitResult
 from wraparound.ingest.sources import discover
 
 EXIT_REJECTED = 3  # some units were rejected (exit codes are never reused: see docs/import.md)
@@ -75,9 +82,11 @@ def summary_table(report: ImportReport) -> Table:
     types = sorted({resource_type for resource_type, _ in report.outcomes})
     for resource_type in types:
         table.add_row(
-            resource_type, *(f"{report.outcomes[(resource_type, o)]:,}" for o in ("created", "updated", "unchanged"))
+            resource_type,
+            *(f"{report.outcomes[(resource_type, o)]:,}" for o in ("created", "updated", "unchanged")),
         )
     table.add_row(
-        "[bold]Total[/bold]", *(f"[bold]{report.count(o):,}[/bold]" for o in ("created", "updated", "unchanged"))
+        "[bold]Total[/bold]",
+        *(f"[bold]{report.count(o):,}[/bold]" for o in ("created", "updated", "unchanged")),
     )
     return table

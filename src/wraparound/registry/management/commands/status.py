@@ -25,7 +25,10 @@ class Command(BaseCommand):
         database = settings.DATABASES["default"]
         if options["json"]:
             document = {
-                "database": {"engine": str(database["ENGINE"]).rsplit(".", 1)[-1], "name": str(database["NAME"])},
+                "database": {
+                    "engine": str(database["ENGINE"]).rsplit(".", 1)[-1],
+                    "name": str(database["NAME"]),
+                },
                 "resources": counts,
                 "total": sum(counts.values()),
             }
