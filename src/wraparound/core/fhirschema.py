@@ -98,7 +98,8 @@ def _primitive_schema(python_type: Any, metadata: list[Any]) -> CoreSchema:
             [core_schema.int_schema(strict=True), core_schema.float_schema(strict=True, allow_inf_nan=False)]
         )
     if visit in ("date", "dateTime", "instant"):
-        return _date_schema(typing.cast(re.Pattern[str], marker.pattern)  # type: ignore[union-attr], visit)
+        pattern: re.Pattern[str] = marker.pattern  # type: ignore[union-attr]
+        return _date_schema(pattern, visit)
     if visit == "time":
         return core_schema.str_schema(pattern=_anchored(fhir_types.Time.pattern.pattern), strict=True)
     if visit == "code":
