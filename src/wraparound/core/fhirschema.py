@@ -107,7 +107,6 @@ def _primitive_schema(python_type: Any, metadata: list[Any]) -> CoreSchema:
     if visit == "id":
         return core_schema.str_schema(pattern=r"^[A-Za-z0-9\-.]+$", min_length=1, max_length=64, strict=True)
     if visit in ("uri", "url", "canonical", "uuid", "oid", "markdown"):
-        pattern = getattr(marker, "pattern", None)
         if visit == "uuid":
             return core_schema.str_schema(
                 pattern=r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
@@ -117,7 +116,6 @@ def _primitive_schema(python_type: Any, metadata: list[Any]) -> CoreSchema:
             return core_schema.str_schema(pattern=_anchored(fhir_types.Oid.pattern.pattern), strict=True)
         if visit == "markdown":
             return core_schema.str_schema(min_length=1, strict=True)
-        del pattern
         return core_schema.str_schema(pattern=r"^\S+$", strict=True)
     if visit == "base64Binary" or python_type is bytes:
         return core_schema.str_schema(pattern=r"^(\s*([0-9a-zA-Z+/=]){4}\s*)+$", strict=True)
