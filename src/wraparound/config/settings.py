@@ -32,10 +32,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "wraparound.core",
+    "wraparound.accounts",
     "wraparound.registry",
     "wraparound.ingest",
     "wraparound.synth",
     "wraparound.web",
+    "wraparound.cli",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +82,10 @@ def _database(url: str) -> dict[str, object]:
         config["OPTIONS"] = {
             # WAL lets the web app read while an import writes; IMMEDIATE avoids
             # "database is locked" upgrades from read to write transactions.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+                " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+            ),
             "transaction_mode": "IMMEDIATE",
         }
         config["TEST"] = {"NAME": env("WRAPAROUND_TEST_SQLITE", "") or None}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import time
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,8 @@ from wraparound.ingest.sources import Entry, Unit, discover, read_entries
 from wraparound.registry.fhirmap import MAPPERS, PATIENT_ELEMENT, RAW_PATIENT_ELEMENTS, identifier_rows
 from wraparound.registry.store import IDENTIFIED_TYPES, Incoming, RegistryWriter
 
+GROUP_SECONDS = 2.0  # a commit group closes after this long...
+GROUP_RESOURCES = 50_000  # ...or this many resources
 CHUNK_SIZE = 2000  # entries stored per batch...
 CHUNK_BYTES = 16 * 1024 * 1024  # ...or fewer, when they are large (scanned documents)
 IMPORTABLE_METHODS = frozenset({"", "POST", "PUT"})
@@ -107,20 +110,46 @@ class Importer:
 
     def _run(self, paths: Iterable[Path]) -> None:
         deferred: list[Unit] = []
-        for unit in discover(list(paths)):
-            result = self.import_unit(unit)
-            if not result.ok and result.problem and result.problem.code == Code.UNRESOLVED:
-                deferred.append(unit)  # its references may arrive in a later unit; try once more at the end
-                continue
-            self._finish(result)
-        for unit in deferred:
-            self._finish(self.import_unit(unit))
+        self._in_groups(iter(discover(list(paths))), deferred)
+        # Units whose references arrived later in the run get one more try.
+        self._in_groups(iter(deferred), None)
+
+    def _in_groups(self, units: Iterator[Unit], deferred: list[Unit] | None) -> None:
+        """Import units in commit groups: each unit is a savepoint, each group one transaction.
+
+        A rejected unit rolls back to its savepoint and leaves no trace; a group
+        commits after GROUP_SECONDS or GROUP_RESOURCES, so the cost of a commit
+        is shared by many small bundles without holding a transaction open long.
+        """
+        exhausted = False
+        while not exhausted:
+            pending: list[tuple[UnitResult, Counter[tuple[str, str]]]] = []
+            started, resources = time.monotonic(), 0
+            try:
+                with transaction.atomic():
+                    while time.monotonic() - started < GROUP_SECONDS and resources < GROUP_RESOURCES:
+                        unit = next(units, None)
+                        if unit is None:
+                            exhausted = True
+                            break
+                        result, outcomes = self.import_unit(unit)
+                        if deferred is not None and result.problem and result.problem.code == Code.UNRESOLVED:
+                            deferred.append(unit)  # its references may come in a later unit
+                            continue
+                        pending.append((result, outcomes))
+                        resources += result.resources
+            except DatabaseError as error:  # the group's commit failed: none of its units was stored
+                pending = [(_failed_commit(result, error), Counter()) for result, _ in pending]
+            for result, outcomes in pending:
+                self.report.outcomes.update(outcomes)
+                self._finish(result)
 
     def _finish(self, result: UnitResult) -> None:
         self.report.units.append(result)
         self.on_unit(result)
 
-    def import_unit(self, unit: Unit) -> UnitResult:
+    def import_unit(self, unit: Unit) -> tuple[UnitResult, Counter[tuple[str, str]]]:
+        """One unit, atomically (a savepoint inside the caller's transaction, or its own transaction)."""
         outcomes: Counter[tuple[str, str]] = Counter()
         try:
             entries, reader = read_entries(unit)
@@ -128,17 +157,15 @@ class Importer:
             with transaction.atomic():
                 self._store(unit, reader(), index, outcomes)
         except UnitRejected as rejected:
-            return UnitResult(unit.name, ok=False, problem=rejected.problem)
+            return UnitResult(unit.name, ok=False, problem=rejected.problem), Counter()
         except DatabaseError as error:
             problem = ImportProblem(Code.DATABASE, unit.name, f"the database refused the write: {error}")
-            return UnitResult(unit.name, ok=False, problem=problem)
+            return UnitResult(unit.name, ok=False, problem=problem), Counter()
         except OSError as error:
-            return UnitResult(
-                unit.name, ok=False, problem=ImportProblem(Code.UNREADABLE, unit.name, str(error))
-            )
+            problem = ImportProblem(Code.UNREADABLE, unit.name, str(error))
+            return UnitResult(unit.name, ok=False, problem=problem), Counter()
         self.resolver.remember(index)
-        self.report.outcomes.update(outcomes)
-        return UnitResult(unit.name, ok=True, resources=sum(outcomes.values()))
+        return UnitResult(unit.name, ok=True, resources=sum(outcomes.values())), outcomes
 
     # --- pass 1: identities ----------------------------------------------------------
 
@@ -247,8 +274,9 @@ class Importer:
                     resource_id=source_id,
                     element=_join(entry.element_prefix, issue.path),
                 ) from None
-        json_text = orjson.dumps(entry.resource, option=orjson.OPT_SORT_KEYS).decode()
-        content_hash = hashlib.blake2b(json_text.encode(), digest_size=16).hexdigest()
+        json_bytes = orjson.dumps(entry.resource)
+        content_hash = hashlib.blake2b(json_bytes, digest_size=16).hexdigest()
+        json_text = json_bytes.decode()
         pk = self.resolver.index.by_local_id.get((resource_type, source_id)) or resource_key(
             self.source, resource_type, source_id
         )
@@ -325,6 +353,13 @@ class Importer:
             resource_id=item.source_id,
             element=_join(item.entry.element_prefix, path),
         )
+
+
+def _failed_commit(result: UnitResult, error: DatabaseError) -> UnitResult:
+    if not result.ok:
+        return result
+    problem = ImportProblem(Code.DATABASE, result.name, f"the database refused to commit: {error}")
+    return UnitResult(result.name, ok=False, problem=problem)
 
 
 def _raw_patient(resource: dict[str, Any], resolve: Callable[[Any], tuple[str, str] | None]) -> Any:

@@ -19,7 +19,8 @@ from wraparound.core.fhirschema import known_resource_types
 from wraparound.core.identity import resource_key
 from wraparound.registry.models import MODEL_BY_TYPE, Identifier, RawResource
 
-REFERENCE_PATTERN = re.compile(r'"reference":"((?:[^"\\]|\\.)*)"')
+# orjson's output: no spaces, and a reference never holds a quote or backslash worth resolving
+REFERENCE_PATTERN = re.compile(r'"reference":"([^"\\]*)"')
 RELATIVE = re.compile(r"^(?:(?:https?://\S+?/)?)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/\S+)?$")
 
 Target = tuple[str, str]
@@ -41,7 +42,7 @@ class UnitIndex:
 
 
 def references_in(json_text: str) -> list[str]:
-    return [match.replace('\\"', '"') for match in REFERENCE_PATTERN.findall(json_text)]
+    return REFERENCE_PATTERN.findall(json_text)
 
 
 @functools.lru_cache(maxsize=65536)
