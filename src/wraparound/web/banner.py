@@ -1,0 +1,79 @@
+"""The top of every patient page: the banner (see UI.md) and the chart's tabs.
+
+Later work fills the program, risk, care team, alert and consent slots; until
+then each shows a plain "Not enrolled" or "—" rather than disappearing, so the
+banner keeps its shape from patient to patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+from wraparound.registry.models import Patient
+from wraparound.web.formatting import language_label, sex_label
+
+
+@dataclass(frozen=True)
+class PatientBanner:
+    patient: Patient
+    age: int | None
+    sex: str
+    language: str
+    program_status: str = ""
+    risk_tier: str = ""
+    lead_care_manager: str = ""
+    primary_care_provider: str = ""
+    consent_status: str = ""
+    alerts: tuple[str, ...] = field(default=())
+    has_restricted_records: bool = False
+    is_break_glass: bool = False
+
+    @property
+    def needs_interpreter(self) -> bool:
+        return bool(self.patient.interpreter_needed)
+
+
+def patient_banner(patient: Patient) -> PatientBanner:
+    return PatientBanner(
+        patient=patient,
+        age=patient.age_on(timezone.localdate()),
+        sex=sex_label(patient.gender),
+        language=language_label(patient.language_code, patient.language),
+    )
+
+
+# The patient chart's sections (UI.md): each shows once its URL name exists.
+PATIENT_TABS: tuple[tuple[Promise, str], ...] = (
+    (gettext_lazy("Summary"), "web:patient_detail"),
+    (gettext_lazy("Care plan"), "careplans:care_plan"),
+    (gettext_lazy("Care team"), "careplans:care_team"),
+    (gettext_lazy("Encounters"), "transitions:patient_encounters"),
+    (gettext_lazy("Assessments"), "assessments:patient_assessments"),
+    (gettext_lazy("Referrals"), "referrals:patient_referrals"),
+    (gettext_lazy("Documents"), "documents:patient_documents"),
+    (gettext_lazy("Audit"), "audit:patient_audit"),
+)
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: str
+    url: str
+    is_current: bool
+
+
+def patient_tabs(request: HttpRequest, patient: Patient) -> list[Tab]:
+    tabs: list[Tab] = []
+    for label, url_name in PATIENT_TABS:
+        try:
+            url = reverse(url_name, kwargs={"patient_id": patient.id})
+        except NoReverseMatch:
+            continue
+        tabs.append(Tab(str(label), url, request.path == url))
+    return tabs

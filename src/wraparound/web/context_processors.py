@@ -1,0 +1,82 @@
+"""What every page's frame needs: the navigation, the signed-in user, the organization acted for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from wraparound.accounts.models import Membership
+
+# The left navigation, by job (UI.md).  An entry shows once its URL name exists:
+# the app that builds the screen adds the route, and the link appears.
+NAVIGATION: tuple[tuple[Promise, str], ...] = (
+    (_("My worklist"), "worklists:my_worklist"),
+    (_("Patients"), "web:patient_list"),
+    (_("Enrollment"), "enrollment:pipeline"),
+    (_("Transitions"), "transitions:transition_list"),
+    (_("Referrals"), "referrals:referral_list"),
+    (_("Registry"), "assessments:registry"),
+    (_("Reports"), "measures:report_list"),
+    (_("Admin"), "accounts:admin_home"),
+)
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    label: str
+    url: str
+    is_current: bool
+
+
+def navigation(request: HttpRequest) -> list[NavigationItem]:
+    """The navigation entries whose screens exist, the one the current page belongs to marked."""
+    items: list[NavigationItem] = []
+    for label, url_name in NAVIGATION:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append(NavigationItem(str(label), url, url != "/" and request.path.startswith(url)))
+    return items
+
+
+def user_display_name(request: HttpRequest) -> str:
+    user = request.user
+    if not user.is_authenticated:
+        return ""
+    get_full_name = getattr(user, "get_full_name", None)
+    full_name = get_full_name() if callable(get_full_name) else ""
+    return str(full_name or user.get_username())
+
+
+def acting_membership(request: HttpRequest) -> Membership | None:
+    """The organization and role the user acts in: for now their first active membership.
+
+    Choosing among several (UI.md: "switchable when they belong to several") comes with the
+    security core, which will keep the choice in the session.
+    """
+    if not request.user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user_id=request.user.pk, is_active=True)
+        .select_related("organization")
+        .order_by("organization__name", "id")
+        .first()
+    )
+
+
+def frame(request: HttpRequest) -> dict[str, object]:
+    """Context for ``web/base.html``: ``navigation``, ``user_display_name``, ``user_role`` and
+    ``acting_organization`` (None when the user has no membership yet); a view may pass its own."""
+    signed_in = request.user.is_authenticated
+    membership = acting_membership(request)
+    return {
+        "navigation": navigation(request) if signed_in else [],
+        "user_display_name": user_display_name(request),
+        "user_role": membership.get_role_display() if membership else None,
+        "acting_organization": membership.organization.name if membership else None,
+    }
