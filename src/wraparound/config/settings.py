@@ -126,6 +126,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Without collectstatic (the demo, the tests) files are found on each request instead of scanned at start.
+WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.exists()
 
 LOGGING = {
     "version": 1,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import time
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
