@@ -424,6 +424,12 @@ def _validator(resource_type: str) -> SchemaValidator:
     return SchemaValidator(schema)
 
 
+def warm_up(resource_types: typing.Iterable[str]) -> None:
+    """Compile the validators of these types now (a worker process forked later inherits them)."""
+    for resource_type in resource_types:
+        _validator(resource_type)
+
+
 def _path(location: tuple[int | str, ...]) -> str:
     text = ""
     for part in location:

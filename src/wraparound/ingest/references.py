@@ -56,6 +56,20 @@ def conditional_query(reference: str) -> tuple[str, str, str] | None:
     return resource_type, system if bar else "", value
 
 
+def is_local(reference: str, index: UnitIndex) -> bool:
+    """Whether a reference points inside this system (and so must resolve), not to another server."""
+    if reference.startswith(("urn:uuid:", "urn:oid:")):
+        return True
+    if reference.startswith("#"):
+        return False
+    if "?" in reference:
+        return reference.split("?", 1)[0] in known_resource_types()
+    match = RELATIVE.match(reference)
+    if not match or match.group(1) not in known_resource_types():
+        return False
+    return not reference.startswith(("http://", "https://")) or reference in index.by_full_url
+
+
 class ReferenceResolver:
     """Resolves the references of one import run; caches what the database answered."""
 
@@ -68,18 +82,6 @@ class ReferenceResolver:
 
     def begin_unit(self, index: UnitIndex) -> None:
         self.index = index
-
-    def is_local(self, reference: str) -> bool:
-        if reference.startswith(("urn:uuid:", "urn:oid:")):
-            return True
-        if reference.startswith("#"):
-            return False
-        if "?" in reference:
-            return reference.split("?", 1)[0] in known_resource_types()
-        match = RELATIVE.match(reference)
-        if not match or match.group(1) not in known_resource_types():
-            return False
-        return not reference.startswith(("http://", "https://")) or reference in self.index.by_full_url
 
     def prefetch(self, references: Iterable[str]) -> None:
         """Ask the database, in bulk, about the references this unit does not hold itself."""

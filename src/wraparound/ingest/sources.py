@@ -54,12 +54,32 @@ class Entry:
 
 @dataclass
 class Unit:
+    """One unit to import.  Picklable, so a worker process can read and prepare it."""
+
     name: str  # what the user recognizes: a path, or "archive.tar.gz:member.json"
     kind: str  # "json" | "ndjson" | "csv"
     size: int
-    opener: Callable[[], IO[bytes]] | None = None
-    folder: Path | None = None
+    path: Path | None = None  # the file, the zip archive, or the CSV folder
+    member: str | None = None  # the member of a zip archive
+    data: bytes | None = None  # the bytes of a tar member (tar archives cannot be reopened at a member)
     bundle_type: str = ""
+
+    def open(self) -> IO[bytes]:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        if self.member is not None:
+            return zipfile.ZipFile(self.path).open(self.member)
+        return self.path.open("rb")
+
+    @property
+    def folder(self) -> Path | None:
+        return self.path if self.kind == "csv" else None
+
+    @property
+    def streams(self) -> bool:
+        """Read entry by entry (large bundles, NDJSON, CSV) rather than parsed whole."""
+        return self.kind != "json" or self.size > STREAM_THRESHOLD_BYTES
 
     def problem(self, code: Code, message: str, **where: str) -> UnitRejected:
         return UnitRejected(ImportProblem(code=code, file=self.name, message=message, **where))
@@ -92,12 +112,12 @@ def _kind(name: str) -> str | None:
 
 def _file_unit(path: Path) -> Unit:
     kind = _kind(path.name) or "json"
-    return Unit(name=str(path), kind=kind, size=path.stat().st_size, opener=lambda: path.open("rb"))
+    return Unit(name=str(path), kind=kind, size=path.stat().st_size, path=path)
 
 
 def _folder_units(folder: Path) -> Iterator[Unit]:
     if is_synthea_csv_folder(folder):
-        yield Unit(name=str(folder), kind="csv", size=0, folder=folder)
+        yield Unit(name=str(folder), kind="csv", size=0, path=folder)
         return
     files: list[Path] = []
     for child in sorted(folder.iterdir()):
@@ -132,7 +152,8 @@ def _archive_units(path: Path) -> Iterator[Unit]:
                 name=f"{path}:{zipped.filename}",
                 kind=_kind(zipped.filename) or "json",
                 size=zipped.file_size,
-                opener=_zip_opener(path, zipped.filename),
+                path=path,
+                member=zipped.filename,
             )
         return
     with tarfile.open(path, "r|*") as archive:
@@ -142,19 +163,7 @@ def _archive_units(path: Path) -> Iterator[Unit]:
                 continue
             stream = archive.extractfile(member)
             data = stream.read() if stream else b""
-            yield Unit(name=f"{path}:{member.name}", kind=kind, size=len(data), opener=_bytes_opener(data))
-
-
-def _zip_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:
-    def opener() -> IO[bytes]:
-        archive = zipfile.ZipFile(path)
-        return archive.open(member)
-
-    return opener
-
-
-def _bytes_opener(data: bytes) -> Callable[[], IO[bytes]]:
-    return lambda: io.BytesIO(data)
+            yield Unit(name=f"{path}:{member.name}", kind=kind, size=len(data), data=data)
 
 
 # --- reading entries ---------------------------------------------------------------
@@ -175,8 +184,7 @@ def read_entries(unit: Unit) -> tuple[list[Entry] | None, Callable[[], Iterator[
     if unit.size > STREAM_THRESHOLD_BYTES:
         _check_streamed_bundle(unit)
         return None, lambda: _streamed_bundle_entries(unit)
-    assert unit.opener is not None
-    with unit.opener() as stream:
+    with unit.open() as stream:
         data = stream.read()
     document = _parse_json(unit, data, "")
     entries = list(_document_entries(unit, document))
@@ -250,8 +258,7 @@ def _bundle_entry(unit: Unit, index: int, entry: Any) -> Entry:
 
 
 def _ndjson_entries(unit: Unit) -> Iterator[Entry]:
-    assert unit.opener is not None
-    with unit.opener() as stream:
+    with unit.open() as stream:
         seen_any = False
         for number, line in enumerate(stream, start=1):
             if not line.strip():
@@ -280,15 +287,14 @@ def _csv_entries(unit: Unit) -> Iterator[Entry]:
 
 
 def _check_streamed_bundle(unit: Unit) -> None:
-    assert unit.opener is not None
-    with unit.opener() as stream:
+    with unit.open() as stream:
         try:
             resource_type = next(ijson.items(stream, "resourceType"), None)
         except ijson.JSONError as error:
             raise unit.problem(Code.BAD_JSON, f"not well-formed JSON: {error}") from None
     if resource_type != "Bundle":
         raise unit.problem(Code.NOT_FHIR, "a file this large must be a FHIR Bundle")
-    with unit.opener() as stream:
+    with unit.open() as stream:
         bundle_type = next(ijson.items(stream, "type"), None)
     if bundle_type not in IMPORTABLE_BUNDLE_TYPES:
         raise unit.problem(Code.BUNDLE_TYPE, f"Bundle.type {bundle_type!r} cannot be imported")
@@ -296,8 +302,7 @@ def _check_streamed_bundle(unit: Unit) -> None:
 
 
 def _streamed_bundle_entries(unit: Unit) -> Iterator[Entry]:
-    assert unit.opener is not None
-    with unit.opener() as stream:
+    with unit.open() as stream:
         try:
             for index, entry in enumerate(ijson.items(stream, "entry.item", use_float=True)):
                 yield _bundle_entry(unit, index, entry)
