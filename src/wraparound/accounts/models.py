@@ -7,26 +7,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from wraparound.core.models import CareOrganization
 
 
 class Role(models.TextChoices):
-    CARE_MANAGER = "care_manager", "Care manager"
-    CARE_COORDINATOR = "care_coordinator", "Care coordinator / community health worker"
-    NURSE = "nurse", "Nurse"
-    BEHAVIORAL_HEALTH = "behavioral_health", "Behavioral health specialist"
-    PSYCHIATRIC_CONSULTANT = "psychiatric_consultant", "Psychiatric consultant"
-    PEER_SPECIALIST = "peer_specialist", "Peer specialist"
-    SOCIAL_WORKER = "social_worker", "Social worker"
-    PHARMACIST = "pharmacist", "Pharmacist"
-    PRIMARY_CARE_PROVIDER = "primary_care_provider", "Primary care provider"
-    SUPERVISOR = "supervisor", "Supervisor"
-    PROGRAM_ADMINISTRATOR = "program_administrator", "Program administrator"
-    PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
-    ANALYST = "analyst", "Analyst"
-    COMMUNITY_ORGANIZATION_STAFF = "community_organization_staff", "Community-organization staff"
-    SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
+    CARE_MANAGER = "care_manager", _("Care manager")
+    CARE_COORDINATOR = "care_coordinator", _("Care coordinator / community health worker")
+    NURSE = "nurse", _("Nurse")
+    BEHAVIORAL_HEALTH = "behavioral_health", _("Behavioral health specialist")
+    PSYCHIATRIC_CONSULTANT = "psychiatric_consultant", _("Psychiatric consultant")
+    PEER_SPECIALIST = "peer_specialist", _("Peer specialist")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    PHARMACIST = "pharmacist", _("Pharmacist")
+    PRIMARY_CARE_PROVIDER = "primary_care_provider", _("Primary care provider")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    PROGRAM_ADMINISTRATOR = "program_administrator", _("Program administrator")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    ANALYST = "analyst", _("Analyst")
+    COMMUNITY_ORGANIZATION_STAFF = "community_organization_staff", _("Community-organization staff")
+    SYSTEM_ADMINISTRATOR = "system_administrator", _("System administrator")
 
 
 class Membership(models.Model):

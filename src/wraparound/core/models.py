@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CareOrganization(models.Model):
@@ -14,11 +15,11 @@ class CareOrganization(models.Model):
     """
 
     class Kind(models.TextChoices):
-        HEALTH_HOME_LEAD = "health_home_lead", "Health Home lead"
-        CARE_MANAGEMENT_AGENCY = "care_management_agency", "Care management agency"
-        PRIMARY_CARE = "primary_care", "Primary care practice"
-        HOSPITAL = "hospital", "Hospital"
-        COMMUNITY_BASED = "community_based", "Community-based organization"
+        HEALTH_HOME_LEAD = "health_home_lead", _("Health Home lead")
+        CARE_MANAGEMENT_AGENCY = "care_management_agency", _("Care management agency")
+        PRIMARY_CARE = "primary_care", _("Primary care practice")
+        HOSPITAL = "hospital", _("Hospital")
+        COMMUNITY_BASED = "community_based", _("Community-based organization")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
