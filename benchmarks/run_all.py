@@ -1,0 +1,47 @@
+"""``make bench``: every benchmark, on SQLite and on a throwaway PostgreSQL, figures and ratios printed.
+
+Environment knobs (for a quicker look): BENCH_MEMBERS (generated members imported, default
+10,000) and BENCH_GENERATE_MEMBERS (members generated for the generation benchmark, default
+1,000,000).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+
+
+def _run(arguments: list[str], environment: dict[str, str] | None = None) -> None:
+    print(f"\n$ {' '.join(arguments)}", flush=True)
+    subprocess.run(arguments, check=True, env={**os.environ, **(environment or {})})
+
+
+def main() -> None:
+    members = os.environ.get("BENCH_MEMBERS", "10000")
+    generate_members = os.environ.get("BENCH_GENERATE_MEMBERS", "1000000")
+    with tempfile.TemporaryDirectory(prefix="wraparound-bench-") as folder:
+        sqlite_url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        _run([PYTHON, str(HERE / "bench_import.py"), "--members", members], {"DATABASE_URL": sqlite_url})
+    _run(
+        [
+            PYTHON,
+            "-m",
+            "wraparound.devtools.pgtemp",
+            "--",
+            PYTHON,
+            str(HERE / "bench_import.py"),
+            "--members",
+            members,
+        ]
+    )
+    _run([PYTHON, str(HERE / "bench_generate.py"), "--members", generate_members, "--quiet"])
+
+
+if __name__ == "__main__":
+    main()
