@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -68,3 +71,15 @@ def test_refuses_a_non_empty_folder_unless_told_to_overwrite(tmp_path: Path) -> 
 
     assert before != tree_digest(tmp_path)
     assert len(list((tmp_path / "members").rglob("*.json"))) == 5
+
+
+def test_output_does_not_depend_on_hash_seed_or_locale(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from wraparound.synth.writer import generate_population; "
+        "generate_population(Path(sys.argv[1]), 40, 3, progress=False, workers=1)"
+    )
+    for name, hash_seed, locale, zone in (("a", "1", "C", "UTC"), ("b", "12345", "C.UTF-8", "Asia/Tokyo")):
+        environment = {**os.environ, "PYTHONHASHSEED": hash_seed, "LC_ALL": locale, "TZ": zone}
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True, env=environment)
+
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")

@@ -100,6 +100,9 @@ def test_medicaid_ids_are_unique_and_match_coverage(members: list[Member]) -> No
         assert "MR" in identifiers
         medicaid = [c for c in of_type(member, "Coverage") if c["type"]["text"] == "Medicaid"]
         assert [coverage["subscriberId"] for coverage in medicaid] == [identifiers["MA"]]
+        assert medicaid[0]["payor"][0]["display"] == "Medicaid"
+        assert medicaid[0]["type"]["coding"][0]["code"] == "SUBSIDIZ"
+        assert medicaid[0]["beneficiary"]["reference"] == f"urn:uuid:{patient(member)['id']}"
         ids.append(identifiers["MA"])
     assert len(set(ids)) == len(ids)
 

@@ -147,7 +147,9 @@ def coverage(
         "beneficiary": refs.patient,
         "relationship": admin_codes.SUBSCRIBER_SELF,
         "period": {"start": format_date(member.coverage_start)},
-        "payor": [{"display": "Medicare"}] if medicare else [payer.reference],
+        "payor": [{"display": "Medicare"}]
+        if medicare
+        else [{"reference": payer.reference["reference"], "display": "Medicaid"}],
     }
     if not medicare:
         resource["class"] = [
@@ -167,7 +169,7 @@ def encounter(visit: Visit, refs: Refs, start: str, end: str) -> FhirJson:
         "resourceType": "Encounter",
         "id": visit.id,
         "status": "in-progress" if visit.in_progress else "finished",
-        "class": codes.ENCOUNTER_CLASSES[visit.klass],
+        "class": codes.ENCOUNTER_CLASSES[visit.encounter_class],
         "type": [visit.type],
         "subject": refs.patient,
         "participant": [
@@ -177,12 +179,12 @@ def encounter(visit: Visit, refs: Refs, start: str, end: str) -> FhirJson:
     }
     if visit.reason is not None:
         resource["reasonCode"] = [visit.reason.concept]
-    if visit.klass == "IMP":
+    if visit.encounter_class == "IMP":
         hospitalization: FhirJson = {"admitSource": codes.ADMIT_SOURCES[visit.admit_source or "emd"]}
         if visit.discharge:
             hospitalization["dischargeDisposition"] = codes.DISCHARGE_DISPOSITIONS[visit.discharge]
         resource["hospitalization"] = hospitalization
-    if visit.klass != "HH":
+    if visit.encounter_class != "HH":
         resource["location"] = [{"location": visit.organization.location_reference}]
     resource["serviceProvider"] = visit.organization.reference
     return resource
@@ -343,7 +345,7 @@ def procedure(
         "performedPeriod": {"start": start, "end": end},
         "performer": [{"actor": visit.practitioner.reference}],
     }
-    if visit.klass != "HH":
+    if visit.encounter_class != "HH":
         resource["location"] = visit.organization.location_reference
     return resource
 
@@ -381,7 +383,7 @@ def claim(
         "id": resource_id,
         "status": "active",
         "type": admin_codes.CLAIM_TYPES[
-            "institutional" if visit.klass in ("EMER", "IMP") else "professional"
+            "institutional" if visit.encounter_class in ("EMER", "IMP") else "professional"
         ],
         "use": "claim",
         "patient": refs.patient,

@@ -103,8 +103,15 @@ FOLLOW_UP_AFTER_BEHAVIORAL_EMERGENCY = (0.30, 0.20)
 
 @dataclass(slots=True)
 class Visit:
+    """A planned encounter.
+
+    ``kind`` is what the visit is for (wellness, problem, follow_up, behavioral, substance,
+    emergency, inpatient, home); ``encounter_class`` is its v3-ActCode class (AMB, VR, EMER,
+    IMP, HH).  ``diagnoses`` lists the chronic conditions first diagnosed at this visit.
+    """
+
     kind: str
-    klass: str
+    encounter_class: str
     start: int
     end: int
     organization: Organization
@@ -123,7 +130,7 @@ class Visit:
 
     @property
     def primary_care(self) -> bool:
-        return self.kind in ("wellness", "problem", "follow_up") and self.klass == "AMB"
+        return self.kind in ("wellness", "problem", "follow_up") and self.encounter_class == "AMB"
 
     @property
     def behavioral(self) -> bool:
@@ -562,7 +569,7 @@ class Planner:
         for visit in ordered:
             if visit.start < busy_until:
                 continue
-            if visit.klass == "IMP":
+            if visit.encounter_class == "IMP":
                 busy_until = visit.end if not visit.in_progress else self.window.end
             kept.append(visit)
         for visit in kept:

@@ -149,7 +149,6 @@ class Member:
     bmi: float | None = None
     bmi_z: float = 0.0
     height_z: float = 0.0
-    weight_diagnosis: Diagnosis | None = None
     smoking: str | None = None
     allergies: list[Allergen] = field(default_factory=list)
 
@@ -451,7 +450,6 @@ def _draw_body(rng: random.Random, member: Member, window: Window) -> None:
     if diagnosis is not None:
         onset = _draw_onset(rng, member, window, 2.0 if member.age < 18 else 18.0)
         if onset is not None:
-            member.weight_diagnosis = diagnosis
             member.conditions["obesity"] = ChronicCondition("obesity", diagnosis, onset, "active")
 
 

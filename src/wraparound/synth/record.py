@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from wraparound.synth import clinical, clock, codes, fhir, prevalence
 from wraparound.synth.clock import format_datetime
-from wraparound.synth.codes import FhirJson
+from wraparound.synth.codes import Diagnosis, FhirJson
 from wraparound.synth.history import Visit, plan_visits
 from wraparound.synth.network import Network
 from wraparound.synth.population import ChronicCondition, Member, Window, draw_member, member_rng, new_id
@@ -84,7 +84,7 @@ class MemberRecord:
             if key in visit.diagnoses:
                 return visit
         after = [visit for visit in self.visits if visit.start >= condition.onset]
-        office = (visit for visit in after if visit.klass in ("AMB", "VR"))
+        office = (visit for visit in after if visit.encounter_class in ("AMB", "VR"))
         return next(office, after[0] if after else None)
 
     def schedule_conditions(self) -> None:
@@ -144,8 +144,7 @@ class MemberRecord:
             )
             self.recorded_at.setdefault(first.id, []).append(resource)
 
-    def acute_condition(self, visit: Visit) -> FhirJson:
-        assert visit.reason is not None
+    def acute_condition(self, visit: Visit, diagnosis: Diagnosis) -> FhirJson:
         onset = visit.start - int(self.rng.random() * 72) * clock.HOUR
         abatement: int | None = visit.start + self.rng.randint(7, 28) * clock.DAY
         if abatement is not None and abatement >= self.window.end:
@@ -153,7 +152,7 @@ class MemberRecord:
         return fhir.condition(
             new_id(self.rng),
             self.refs,
-            visit.reason,
+            diagnosis,
             codes.ENCOUNTER_DIAGNOSIS,
             visit.id,
             format_datetime(onset),
@@ -165,7 +164,7 @@ class MemberRecord:
     # --- medication orders -----------------------------------------------------------------
 
     def prescribing(self, visit: Visit, condition_key: str) -> bool:
-        if visit.klass not in ("AMB", "VR"):
+        if visit.encounter_class not in ("AMB", "VR"):
             return False
         if condition_key in clinical.BEHAVIORAL_TREATMENT:
             return visit.behavioral or visit.primary_care or visit.kind == "problem"
@@ -199,8 +198,8 @@ class MemberRecord:
         self.noted_text = format_datetime(visit.start + 10 * clock.MINUTE)
         self.out.append(fhir.encounter(visit, self.refs, self.start_text, self.end_text))
         self.out.extend(self.recorded_at.get(visit.id, ()))
-        if visit.acute:
-            self.out.append(self.acute_condition(visit))
+        if visit.acute and visit.reason is not None:
+            self.out.append(self.acute_condition(visit, visit.reason))
         if position == 0:
             self.emit_allergies(visit)
         self.emit_vitals(visit, encounter_ref)
@@ -236,20 +235,22 @@ class MemberRecord:
 
     def emit_vitals(self, visit: Visit, encounter_ref: FhirJson) -> None:
         member, rng, profile = self.member, self.rng, self.profile
-        if visit.klass == "VR" or (
+        if visit.encounter_class == "VR" or (
             visit.behavioral and not (member.count(prevalence.SERIOUS_MENTAL_ILLNESS) and rng.random() < 0.3)
         ):
             return
         at = visit.start + 5 * clock.MINUTE
         age = member.age_at(at)
         if age >= 3 and not visit.behavioral:
-            systolic, diastolic = clinical.blood_pressure(rng, member, profile, at, visit.klass == "EMER")
+            systolic, diastolic = clinical.blood_pressure(
+                rng, member, profile, at, visit.encounter_class == "EMER"
+            )
             self.out.append(
                 fhir.blood_pressure(
                     new_id(rng), self.refs, encounter_ref, self.noted_text, systolic, diastolic
                 )
             )
-        if visit.klass in ("EMER", "IMP"):
+        if visit.encounter_class in ("EMER", "IMP"):
             return
         weight, bmi = clinical.body(rng, member, profile, at)
         self.out.append(
@@ -264,7 +265,7 @@ class MemberRecord:
                 "kg",
             )
         )
-        if age >= 2 and visit.klass != "HH":
+        if age >= 2 and visit.encounter_class != "HH":
             self.out.append(
                 fhir.measurement(
                     new_id(rng),
@@ -285,8 +286,10 @@ class MemberRecord:
         diagnosed = diabetes is not None and diabetes.recorded and diabetes.recorded <= visit.start
         if diagnosed and diabetes is not None:
             due = visit.start - self.last_a1c >= 80 * clock.DAY
-            wanted = (visit.primary_care or visit.kind == "problem") and visit.klass == "AMB" and due
-            if not (wanted or (visit.klass == "IMP" and rng.random() < 0.5)):
+            wanted = (
+                (visit.primary_care or visit.kind == "problem") and visit.encounter_class == "AMB" and due
+            )
+            if not (wanted or (visit.encounter_class == "IMP" and rng.random() < 0.5)):
                 return
             value = clinical.hba1c(rng, member, self.profile, at, diabetes.recorded)
         elif (
@@ -322,7 +325,7 @@ class MemberRecord:
         member, rng, refs = self.member, self.rng, self.refs
         at = visit.start + 10 * clock.MINUTE
         age = member.age_at(at)
-        if age < 12 or visit.klass in ("EMER", "IMP", "HH"):
+        if age < 12 or visit.encounter_class in ("EMER", "IMP", "HH"):
             return
         depressed = self.days_since_recorded("depression", at)
         anxious = self.days_since_recorded("anxiety", at)
@@ -381,7 +384,7 @@ class MemberRecord:
             ]
         if visit.after_discharge and rng.random() < 0.8:
             wanted.append("medication_reconciliation")
-        if visit.primary_care and visit.klass == "AMB":
+        if visit.primary_care and visit.encounter_class == "AMB":
             if member.has("diabetes", visit.start) and rng.random() < 0.2:
                 wanted.append("retinal_exam")
             if (member.has("asthma", visit.start) or member.has("copd", visit.start)) and rng.random() < 0.1:
@@ -409,7 +412,7 @@ class MemberRecord:
             )
 
     def emit_immunizations(self, visit: Visit, encounter_ref: FhirJson) -> None:
-        if not (visit.primary_care and visit.klass == "AMB"):
+        if not (visit.primary_care and visit.encounter_class == "AMB"):
             return
         member, rng = self.member, self.rng
         at = visit.start + 25 * clock.MINUTE
@@ -455,13 +458,13 @@ class MemberRecord:
 
     def emit_claim(self, visit: Visit, encounter_ref: FhirJson) -> None:
         rng = self.rng
-        if visit.klass == "IMP":
+        if visit.encounter_class == "IMP":
             days = max(1, (visit.end - visit.start) // clock.DAY)
             total = INPATIENT_DAY_COST * days * rng.uniform(0.8, 1.3)
-        elif visit.klass == "EMER":
+        elif visit.encounter_class == "EMER":
             total = EMERGENCY_COST * rng.lognormvariate(0.0, 0.45)
         else:
-            total = AMBULATORY_COST.get(visit.kind, 120.0) * (0.7 if visit.klass == "VR" else 1.0)
+            total = AMBULATORY_COST.get(visit.kind, 120.0) * (0.7 if visit.encounter_class == "VR" else 1.0)
             total *= rng.uniform(0.85, 1.2)
         self.out.append(
             fhir.claim(
