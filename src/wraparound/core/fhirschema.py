@@ -54,6 +54,8 @@ _DATE_PARTS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 def _calendar_date(value: str) -> str:
     """The specification's regexes accept 2023-02-30; real dates do not."""
+    if len(value) < 10 or value[8:10] < "29":  # the pattern has checked the rest: every month has a 28th
+        return value
     match = _DATE_PARTS.match(value)
     if match:
         year, month, day = (int(part) for part in match.groups())
@@ -399,11 +401,14 @@ class _Compiler:
 def _element_rules(
     choice_groups: dict[str, tuple[list[str], bool]], required_values: list[tuple[str, str]]
 ) -> typing.Callable[[dict[str, Any]], dict[str, Any]]:
-    groups = [(name, tuple(members), required) for name, (members, required) in choice_groups.items()]
+    groups = [
+        (name, frozenset([*members, *("_" + m for m in members)]), required)
+        for name, (members, required) in choice_groups.items()
+    ]
 
     def check(value: dict[str, Any]) -> dict[str, Any]:
-        for name, members, required in groups:
-            present = [m for m in members if m in value or "_" + m in value]
+        for name, keys, required in groups:
+            present = sorted({key.lstrip("_") for key in keys.intersection(value)})
             if len(present) > 1:
                 raise ValueError(f"only one of {name}[x] may be present, found {', '.join(present)}")
             if required and not present:

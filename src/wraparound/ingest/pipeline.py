@@ -47,7 +47,7 @@ from wraparound.ingest.problems import Code, ImportProblem, UnitRejected
 from wraparound.ingest.references import Ambiguous, ReferenceResolver, UnitIndex
 from wraparound.ingest.sources import Unit, discover, read_entries
 from wraparound.registry.fhirmap import MAPPERS
-from wraparound.registry.store import Incoming, RegistryWriter
+from wraparound.registry.store import Incoming, RegistryWriter, model_for
 
 GROUP_SECONDS = 2.0  # a commit group closes after this long...
 GROUP_RESOURCES = 50_000  # ...or this many resources
@@ -56,8 +56,14 @@ CHUNK_BYTES = 16 * 1024 * 1024  # ...or fewer, when they are large (scanned docu
 
 
 def default_workers() -> int:
-    """One preparing process beside the storing one when there is a second core."""
-    return 1 if (os.cpu_count() or 1) > 1 else 0
+    """Preparing processes beside the storing one: IMPORT_WORKERS, else one per core beyond the first.
+
+    0 prepares everything in this process (and so does a machine with one core).
+    """
+    configured = os.environ.get("IMPORT_WORKERS", "")
+    if configured:
+        return int(configured)
+    return max(0, (os.cpu_count() or 1) - 1)
 
 
 @dataclass
@@ -133,7 +139,9 @@ class Importer:
                         yield done, future.get()
                     yield unit, None
                     continue
-                lookahead.append((unit, pool.apply_async(prepare_whole_unit, (unit, self.source))))
+                lookahead.append(
+                    (unit, pool.apply_async(prepare_whole_unit, (unit, self.source, self.writer.vendor)))
+                )
                 if len(lookahead) > 2 * self.workers + 1:
                     done, future = lookahead.popleft()
                     yield done, future.get()
@@ -209,7 +217,7 @@ class Importer:
             return prepared.plan, iter(prepared.items)
         entries, reader = read_entries(unit)
         plan = plan_unit(unit, entries if entries is not None else reader(), self.source)
-        preparer = Preparer(unit, plan, self.source)
+        preparer = Preparer(unit, plan, self.source, self.writer.vendor)
         return plan, (item for entry in reader() if (item := preparer.prepare(entry)) is not None)
 
     def _apply_conditional_creates(self, plan: UnitPlan) -> None:
@@ -235,7 +243,7 @@ class Importer:
                 outcomes[(item.resource_type, "unchanged")] += 1
                 continue
             chunk.append(item)
-            chunk_bytes += len(item.json_text)
+            chunk_bytes += item.size
             if len(chunk) >= CHUNK_SIZE or chunk_bytes >= CHUNK_BYTES:
                 outcomes.update(self._store_chunk(unit, chunk))
                 chunk, chunk_bytes = [], 0
@@ -252,10 +260,8 @@ class Importer:
                 Incoming(
                     resource_type=item.resource_type,
                     id=item.id,
-                    source_id=item.source_id,
-                    json_text=item.json_text,
                     content_hash=item.content_hash,
-                    columns=item.columns,
+                    row=item.row,
                     identifiers=item.identifiers,
                     raw=item.raw,
                 )
@@ -273,20 +279,22 @@ class Importer:
             else:
                 code = Code.UNRESOLVED
             if target is None:
+                table = self.writer.table(model_for(item.resource_type, item.raw))
+                resource = orjson.loads(item.row[table.position["resource"]])
                 raise unresolved_problem(
                     unit,
                     item.where,
                     item.element_prefix,
-                    orjson.loads(item.json_text),
+                    resource,
                     item.resource_type,
                     item.source_id,
                     reference,
                     code,
                 )
             resolved[reference] = target[1]
-        for column, value in item.columns.items():
+        for position, value in enumerate(item.row):
             if isinstance(value, PendingReference):
-                item.columns[column] = resolved[value.reference]
+                item.row[position] = resolved[value.reference]
 
 
 def _failed_commit(result: UnitResult, error: DatabaseError) -> UnitResult:

@@ -33,7 +33,7 @@ from wraparound.ingest.references import (
 )
 from wraparound.ingest.sources import Entry, Unit, read_entries
 from wraparound.registry.fhirmap import MAPPERS, PATIENT_ELEMENT, RAW_PATIENT_ELEMENTS, identifier_rows
-from wraparound.registry.store import IDENTIFIED_TYPES
+from wraparound.registry.store import IDENTIFIED_TYPES, RowMaker
 
 IMPORTABLE_METHODS = frozenset({"", "POST", "PUT"})
 
@@ -52,9 +52,9 @@ class PreparedItem:
     resource_type: str
     source_id: str
     id: str
-    json_text: str
     content_hash: str
-    columns: dict[str, Any]
+    row: list[Any]  # the database row; PendingReference where a key awaits the database
+    size: int  # bytes of JSON
     raw: bool
     identifiers: list[tuple[str, str, str]]
     pending: list[str]  # references to resolve against the database
@@ -151,11 +151,13 @@ def plan_unit(unit: Unit, entries: Iterator[Entry] | list[Entry], source: str) -
 class Preparer:
     """Pass 2 for one unit: entries in, prepared items out."""
 
-    def __init__(self, unit: Unit, plan: UnitPlan, source: str) -> None:
+    def __init__(self, unit: Unit, plan: UnitPlan, source: str, vendor: str) -> None:
         self.unit = unit
         self.plan = plan
         self.source = source
+        self.rows = RowMaker(source, vendor)
         self.seen: dict[str, tuple[str, str]] = {}
+        self._targets: dict[str, Target | None] = {}  # references repeat within a unit: resolve each once
 
     def prepare(self, entry: Entry) -> PreparedItem | None:
         """The item to store, or None for an exact repeat of an entry earlier in the unit."""
@@ -190,9 +192,9 @@ class Preparer:
             resource_type=resource_type,
             source_id=source_id,
             id=pk,
-            json_text=json_text,
             content_hash=content_hash,
-            columns=columns,
+            row=self.rows.row(resource_type, raw, pk, source_id, json_text, content_hash, columns),
+            size=len(json_bytes),
             raw=raw,
             identifiers=identifier_rows(entry.resource) if resource_type in IDENTIFIED_TYPES else [],
             pending=pending,
@@ -211,7 +213,10 @@ class Preparer:
                 resolved[reference] = (index.by_full_url[reference][0], PendingReference(reference))
                 pending.append(reference)
                 continue
-            target = self._in_unit(reference)
+            if reference in self._targets:
+                target = self._targets[reference]
+            else:
+                target = self._targets[reference] = self._in_unit(reference)
             if target is not None:
                 resolved[reference] = target
                 continue
@@ -340,12 +345,12 @@ def path_of_reference(node: Any, reference: str, path: str = "") -> str | None:
     return None
 
 
-def prepare_whole_unit(unit: Unit, source: str) -> PreparedUnit:
+def prepare_whole_unit(unit: Unit, source: str, vendor: str) -> PreparedUnit:
     """Everything a worker process does for one unit that is small enough to hold whole."""
     try:
         entries, reader = read_entries(unit)
         plan = plan_unit(unit, entries if entries is not None else reader(), source)
-        preparer = Preparer(unit, plan, source)
+        preparer = Preparer(unit, plan, source, vendor)
         items = [item for entry in reader() if (item := preparer.prepare(entry)) is not None]
     except UnitRejected as rejected:
         return PreparedUnit(problem=rejected.problem)

@@ -12,6 +12,7 @@ back everything it wrote.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,20 +37,22 @@ IDENTIFIED_TYPES = frozenset({"Patient", "Practitioner", "Organization", "Locati
 
 @dataclass(slots=True)
 class Incoming:
-    """One resource ready to store: identity, serialized JSON, hash and typed columns."""
+    """One resource ready to store: its database row (from ``RowMaker``), hash and identifiers."""
 
     resource_type: str
     id: str  # the primary key as 32 hex digits
-    source_id: str
-    json_text: str
     content_hash: str
-    columns: dict[str, Any]
+    row: list[Any]
     identifiers: list[tuple[str, str, str]] = field(default_factory=list)
     raw: bool = False
 
     @property
     def model(self) -> type[StoredResource]:
-        return RawResource if self.raw else MODEL_BY_TYPE[self.resource_type]
+        return model_for(self.resource_type, self.raw)
+
+
+def model_for(resource_type: str, raw: bool) -> type[StoredResource]:
+    return RawResource if raw else MODEL_BY_TYPE[resource_type]
 
 
 Outcome = tuple[str, str]  # (resource type, "created" | "updated" | "unchanged")
@@ -73,6 +76,7 @@ class _Table:
         self.defaults = [_default(f) for f in self.fields]
 
         self._pairs = list(zip(self.attnames, self.defaults, strict=True))
+        self.position = {name: i for i, name in enumerate(self.attnames)}
         self._converting = [(i, c) for i, c in enumerate(self.converters) if c is not None]
 
     def row(self, values: dict[str, Any]) -> list[Any]:
@@ -89,9 +93,12 @@ def _json_text(value: Any) -> str:
     return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
-def _uuid_hex(value: Any) -> str:
-    """Keys travel through the importer as 32 hex digits (see core.identity.resource_key)."""
-    return value if isinstance(value, str) else value.hex
+def _uuid_hex(value: Any) -> Any:
+    """Keys travel through the importer as 32 hex digits (see core.identity.resource_key).
+
+    Anything else (a key the importer still has to look up) passes through untouched.
+    """
+    return value.hex if isinstance(value, uuid.UUID) else value
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:
@@ -127,18 +134,54 @@ def _default(model_field: models.Field[Any, Any]) -> Any:
     return None
 
 
-class RegistryWriter:
-    """Stores chunks of incoming resources inside the caller's transaction."""
+class RowMaker:
+    """Builds the database row of a resource.  It needs no connection: worker processes use it too."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, vendor: str) -> None:
         self.source = source
-        self.vendor = connection.vendor
+        self.vendor = vendor
         self._tables: dict[type[models.Model], _Table] = {}
 
     def table(self, model: type[models.Model]) -> _Table:
         if model not in self._tables:
             self._tables[model] = _Table(model, self.vendor)
         return self._tables[model]
+
+    def row(
+        self,
+        resource_type: str,
+        raw: bool,
+        pk: str,
+        source_id: str,
+        json_text: str,
+        content_hash: str,
+        columns: dict[str, Any],
+    ) -> list[Any]:
+        """The row as first stored (version 1); the writer sets the timestamps when it stores it."""
+        values = dict(columns)
+        values.update(
+            id=pk,
+            source=self.source,
+            source_id=source_id,
+            resource=json_text,
+            content_hash=content_hash,
+            version=1,
+        )
+        if raw:
+            values["resource_type"] = resource_type
+        return self.table(model_for(resource_type, raw)).row(values)
+
+
+class RegistryWriter:
+    """Stores chunks of incoming resources inside the caller's transaction."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.vendor = connection.vendor
+        self.rows = RowMaker(source, self.vendor)
+
+    def table(self, model: type[models.Model]) -> _Table:
+        return self.rows.table(model)
 
     def write(self, items: Sequence[Incoming], now: dt.datetime) -> Counter[Outcome]:
         outcomes: Counter[Outcome] = Counter()
@@ -155,9 +198,14 @@ class RegistryWriter:
             changed = [item for item in differing if (item.id, item.content_hash) not in stale]
             self._insert(model, new, now)
             self._update(model, changed, {i.id: existing[i.id][1] for i in changed}, now)
+            changed_ids = {item.id for item in changed}
             for item in group:
                 outcome = (
-                    "created" if item.id not in existing else "updated" if item in changed else "unchanged"
+                    "created"
+                    if item.id not in existing
+                    else "updated"
+                    if item.id in changed_ids
+                    else "unchanged"
                 )
                 outcomes[(item.resource_type, outcome)] += 1
         return outcomes
@@ -193,27 +241,23 @@ class RegistryWriter:
 
     # --- writes ----------------------------------------------------------------
 
-    def _values(self, item: Incoming, version: int, now: dt.datetime) -> dict[str, Any]:
-        values = dict(item.columns)
-        values.update(
-            id=item.id,
-            source=self.source,
-            source_id=item.source_id,
-            resource=item.json_text,
-            content_hash=item.content_hash,
-            version=version,
-            received_at=now,
-            updated_at=now,
-        )
-        if item.raw:
-            values["resource_type"] = item.resource_type
-        return values
+    def _stamped(self, table: _Table, row: list[Any], now: Any, version: int | None = None) -> list[Any]:
+        row[table.position["received_at"]] = now
+        row[table.position["updated_at"]] = now
+        if version is not None:
+            row[table.position["version"]] = version
+        return row
+
+    def _database_time(self, table: _Table, now: dt.datetime) -> Any:
+        convert = table.converters[table.position["updated_at"]]
+        return convert(now) if convert else now
 
     def _insert(self, model: type[StoredResource], items: list[Incoming], now: dt.datetime) -> None:
         if not items:
             return
         table = self.table(model)
-        self.bulk_insert(table, (table.row(self._values(item, 1, now)) for item in items))
+        stamp = self._database_time(table, now)
+        self.bulk_insert(table, (self._stamped(table, item.row, stamp) for item in items))
         self._insert_identifiers(items)
         if model is Patient:
             links = self.table(IdentityLink)
@@ -271,9 +315,10 @@ class RegistryWriter:
         positions = [i for i, name in enumerate(table.attnames) if name not in kept]
         assignments = ", ".join(f'"{table.columns[i]}" = %s' for i in positions)
         sql = f'UPDATE "{table.name}" SET {assignments} WHERE "id" = %s'
+        stamp = self._database_time(table, now)
         params = []
         for item in items:
-            row = table.row(self._values(item, versions[item.id] + 1, now))
+            row = self._stamped(table, list(item.row), stamp, versions[item.id] + 1)
             params.append((*(row[i] for i in positions), row[0]))
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
