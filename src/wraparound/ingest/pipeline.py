@@ -55,15 +55,18 @@ CHUNK_SIZE = 2000  # entries stored per batch...
 CHUNK_BYTES = 16 * 1024 * 1024  # ...or fewer, when they are large (scanned documents)
 
 
-def default_workers() -> int:
-    """Preparing processes beside the storing one: IMPORT_WORKERS, else one per core beyond the first.
-
-    0 prepares everything in this process (and so does a machine with one core).
+def default_workers(vendor: str) -> int:
+    """Preparing processes beside the storing one: IMPORT_WORKERS, else one per core
+    (SQLite, which stores in this process) or per core beyond the one the PostgreSQL server
+    needs.  0 prepares everything in this process, as on a machine with one core.
     """
     configured = os.environ.get("IMPORT_WORKERS", "")
     if configured:
         return int(configured)
-    return max(0, (os.cpu_count() or 1) - 1)
+    cores = os.cpu_count() or 1
+    if cores == 1:
+        return 0
+    return cores if vendor == "sqlite" else cores - 1
 
 
 @dataclass
@@ -106,7 +109,7 @@ class Importer:
         self.resolver = ReferenceResolver(source)
         self.on_unit = on_unit or (lambda result: None)
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
-        self.workers = default_workers() if workers is None else workers
+        self.workers = default_workers(self.writer.vendor) if workers is None else workers
         self.report = ImportReport()
 
     def run(self, paths: Iterable[Path]) -> ImportReport:
