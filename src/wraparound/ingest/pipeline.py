@@ -180,6 +180,7 @@ class Importer:
                         resources += result.resources
             except DatabaseError as error:  # the group's commit failed: none of its units was stored
                 pending = [(_failed_commit(result, error), Counter()) for result, _ in pending]
+                self.resolver = ReferenceResolver(self.source)  # forget what those units would have stored
             for result, outcomes in pending:
                 self.report.outcomes.update(outcomes)
                 self._finish(result)
