@@ -116,17 +116,19 @@ def _file_unit(path: Path) -> Unit:
 
 
 def _folder_units(folder: Path) -> Iterator[Unit]:
+    """A folder's own files first (reference data leading), then its sub-folders, each in order."""
     if is_synthea_csv_folder(folder):
         yield Unit(name=str(folder), kind="csv", size=0, path=folder)
         return
-    files: list[Path] = []
-    for child in sorted(folder.iterdir()):
-        if child.is_dir():
-            yield from _folder_units(child)
-        elif _kind(child.name) or _is_archive(child.name):
-            files.append(child)
+    children = sorted(folder.iterdir())
+    files = [
+        child for child in children if child.is_file() and (_kind(child.name) or _is_archive(child.name))
+    ]
     for child in sorted(files, key=_file_order):
         yield from _archive_units(child) if _is_archive(child.name) else [_file_unit(child)]
+    for child in children:
+        if child.is_dir():
+            yield from _folder_units(child)
 
 
 # Synthea writes the organizations and practitioners its patient bundles
