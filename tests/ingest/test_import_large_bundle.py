@@ -31,14 +31,18 @@ REFERENCE_DATA = (
 )
 
 CHILD = """
-import json, resource, sys
+import json, sys
 from wraparound.config.cli import main
 try:
     main(["wraparound", "import", "--quiet", sys.argv[1]])
     code = 0
 except SystemExit as exit:
     code = exit.code
-print(json.dumps({"exit": code, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM is this process image's own peak; getrusage's ru_maxrss would carry over the peak
+# of the process that forked it (the test runner) across exec.
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"exit": code, "peak_rss_mb": peak_kb / 1024}))
 """
 
 

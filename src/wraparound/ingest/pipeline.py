@@ -155,35 +155,101 @@ class Importer:
     def _in_groups(
         self, units: Iterator[tuple[Unit, PreparedUnit | None]], deferred: list[Unit] | None
     ) -> None:
-        """Store units in commit groups: each unit is a savepoint, each group one transaction.
+        """Store units in commit groups: each unit atomic, each group one transaction.
 
-        A rejected unit rolls back to its savepoint and leaves no trace; a group
-        commits after GROUP_SECONDS or GROUP_RESOURCES, so the cost of a commit
-        is shared by many small bundles without holding a transaction open long.
+        A rejected unit leaves no trace; a group commits after GROUP_SECONDS or
+        GROUP_RESOURCES, so the cost of a commit is shared by many small bundles
+        without holding a transaction open long.  Units a worker prepared are
+        checked whole before anything is written, so their rows can be written
+        together (``_Batch``): one statement per table for many small bundles.
         """
         exhausted = False
         while not exhausted:
-            pending: list[tuple[UnitResult, Counter[tuple[str, str]]]] = []
-            started, resources = time.monotonic(), 0
+            group = _Group()
+            started = time.monotonic()
             try:
                 with transaction.atomic():
-                    while time.monotonic() - started < GROUP_SECONDS and resources < GROUP_RESOURCES:
+                    batch = _Batch()
+                    while time.monotonic() - started < GROUP_SECONDS and group.resources < GROUP_RESOURCES:
                         following = next(units, None)
                         if following is None:
                             exhausted = True
                             break
-                        result, outcomes = self.import_unit(*following)
-                        if deferred is not None and result.problem and result.problem.code == Code.UNRESOLVED:
-                            deferred.append(following[0])  # its references may come in a later unit
-                            continue
-                        pending.append((result, outcomes))
-                        resources += result.resources
+                        self._take(following, batch, group, deferred)
+                    self._flush(batch, group)
             except DatabaseError as error:  # the group's commit failed: none of its units was stored
-                pending = [(_failed_commit(result, error), Counter()) for result, _ in pending]
+                group.fail(error)
                 self.resolver = ReferenceResolver(self.source)  # forget what those units would have stored
-            for result, outcomes in pending:
-                self.report.outcomes.update(outcomes)
+            self.report.outcomes.update(group.outcomes)
+            for result in group.results:
                 self._finish(result)
+
+    def _take(
+        self,
+        following: tuple[Unit, PreparedUnit | None],
+        batch: _Batch,
+        group: _Group,
+        deferred: list[Unit] | None,
+    ) -> None:
+        unit, prepared = following
+        if prepared is None:  # prepared here, chunk by chunk, and written as it goes
+            self._flush(batch, group)
+            result, outcomes = self.import_unit(unit)
+        else:
+            result, incoming, outcomes = self._accept(unit, prepared)
+            if result.ok:
+                if batch.collides(incoming) or batch.full:
+                    self._flush(batch, group)
+                batch.add(result, incoming)
+                group.outcomes.update(outcomes)
+                return
+        if deferred is not None and result.problem and result.problem.code == Code.UNRESOLVED:
+            deferred.append(unit)  # its references may come in a later unit
+            return
+        group.add(result, outcomes)
+
+    def _accept(
+        self, unit: Unit, prepared: PreparedUnit
+    ) -> tuple[UnitResult, list[Incoming], Counter[tuple[str, str]]]:
+        """Check a prepared unit against the database and resolve its keys, writing nothing yet."""
+        outcomes: Counter[tuple[str, str]] = Counter()
+        try:
+            if prepared.problem is not None:
+                raise UnitRejected(prepared.problem)
+            assert prepared.plan is not None and prepared.items is not None
+            plan = prepared.plan
+            self._apply_conditional_creates(plan)
+            self.resolver.begin_unit(plan.index)
+            items = []
+            for item in prepared.items:
+                if item.where in plan.index.existing_elsewhere:
+                    outcomes[(item.resource_type, "unchanged")] += 1
+                else:
+                    items.append(item)
+            incoming = self._incoming(unit, items)
+        except UnitRejected as rejected:
+            return UnitResult(unit.name, ok=False, problem=rejected.problem), [], Counter()
+        self.resolver.remember(plan.index)
+        return UnitResult(unit.name, ok=True, resources=len(prepared.items)), incoming, outcomes
+
+    def _flush(self, batch: _Batch, group: _Group) -> None:
+        """Write the batch's rows; if the database refuses, each unit on its own, to name the culprit."""
+        if not batch.units:
+            return
+        try:
+            with transaction.atomic():
+                group.outcomes.update(self.writer.write(batch.incoming(), self.clock()))
+            for result, _ in batch.units:
+                group.add(result, Counter())
+        except DatabaseError:
+            self.resolver = ReferenceResolver(self.source)
+            for result, incoming in batch.units:
+                try:
+                    with transaction.atomic():
+                        group.add(result, self.writer.write(incoming, self.clock()))
+                except DatabaseError as error:
+                    group.add(_failed_commit(result, error), Counter())
+        batch.clear()
 
     def _finish(self, result: UnitResult) -> None:
         self.report.units.append(result)
@@ -255,9 +321,13 @@ class Importer:
             outcomes.update(self._store_chunk(unit, chunk))
 
     def _store_chunk(self, unit: Unit, chunk: list[PreparedItem]) -> Counter[tuple[str, str]]:
-        self.resolver.prefetch(reference for item in chunk for reference in item.pending)
+        return self.writer.write(self._incoming(unit, chunk), self.clock())
+
+    def _incoming(self, unit: Unit, items: list[PreparedItem]) -> list[Incoming]:
+        """Items with every key resolved, ready to write; raises UnitRejected for a dangling reference."""
+        self.resolver.prefetch(reference for item in items for reference in item.pending)
         incoming = []
-        for item in chunk:
+        for item in items:
             if item.pending:
                 self._resolve_pending(unit, item)
             incoming.append(
@@ -270,7 +340,7 @@ class Importer:
                     raw=item.raw,
                 )
             )
-        return self.writer.write(incoming, self.clock())
+        return incoming
 
     def _resolve_pending(self, unit: Unit, item: PreparedItem) -> None:
         """Resolve against the database what the unit could not, and fill in the keys."""
@@ -299,6 +369,51 @@ class Importer:
         for position, value in enumerate(item.row):
             if isinstance(value, PendingReference):
                 item.row[position] = resolved[value.reference]
+
+
+@dataclass
+class _Group:
+    """What one commit group did: results in order, outcomes, resources."""
+
+    results: list[UnitResult] = field(default_factory=list)
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    resources: int = 0
+
+    def add(self, result: UnitResult, outcomes: Counter[tuple[str, str]]) -> None:
+        self.results.append(result)
+        self.outcomes.update(outcomes)
+        self.resources += result.resources
+
+    def fail(self, error: DatabaseError) -> None:
+        self.results = [_failed_commit(result, error) for result in self.results]
+        self.outcomes = Counter()
+
+
+@dataclass
+class _Batch:
+    """Accepted units whose rows are written together; no resource twice in one batch."""
+
+    units: list[tuple[UnitResult, list[Incoming]]] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    rows: int = 0
+
+    @property
+    def full(self) -> bool:
+        return self.rows >= CHUNK_SIZE
+
+    def collides(self, incoming: list[Incoming]) -> bool:
+        return any(item.id in self.ids for item in incoming)
+
+    def add(self, result: UnitResult, incoming: list[Incoming]) -> None:
+        self.units.append((result, incoming))
+        self.ids.update(item.id for item in incoming)
+        self.rows += len(incoming)
+
+    def incoming(self) -> list[Incoming]:
+        return [item for _, incoming in self.units for item in incoming]
+
+    def clear(self) -> None:
+        self.units, self.ids, self.rows = [], set(), 0
 
 
 def _failed_commit(result: UnitResult, error: DatabaseError) -> UnitResult:
