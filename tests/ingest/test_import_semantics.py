@@ -200,3 +200,18 @@ def test_ndjson_lines_are_named_in_errors(tmp_path: Path) -> None:
     assert problem is not None and problem.file.endswith("Condition.ndjson")
     assert problem.where == "line 3" and problem.element == "onsetDateTime"
     assert resource_counts() == {"Patient": 1}
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_the_same_result_with_or_without_worker_processes(shared_data: Path, workers: int) -> None:
+    paths = [shared_data / "synthea" / name for name in (PRACTITIONERS, HOSPITALS, SYNTHEA)]
+
+    report = Importer(workers=workers).run(paths)
+
+    assert report.rejected == []
+    assert resource_counts()["Observation"] == sum(
+        1
+        for e in json.loads(paths[2].read_text(encoding="utf-8"))["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+    )
+    assert report.count("created") == sum(resource_counts().values())

@@ -255,15 +255,14 @@ class Importer:
         self.report.units.append(result)
         self.on_unit(result)
 
-    def import_unit(
-        self, unit: Unit, prepared: PreparedUnit | None = None
-    ) -> tuple[UnitResult, Counter[tuple[str, str]]]:
-        """One unit, atomically (a savepoint inside the caller's transaction, or its own transaction)."""
+    def import_unit(self, unit: Unit) -> tuple[UnitResult, Counter[tuple[str, str]]]:
+        """One unit prepared here, chunk by chunk, and written as it goes, atomically (a savepoint)."""
         outcomes: Counter[tuple[str, str]] = Counter()
         try:
-            if prepared is not None and prepared.problem is not None:
-                raise UnitRejected(prepared.problem)
-            plan, items = self._plan_and_items(unit, prepared)
+            entries, reader = read_entries(unit)
+            plan = plan_unit(unit, entries if entries is not None else reader(), self.source)
+            preparer = Preparer(unit, plan, self.source, self.writer.vendor)
+            items = (item for entry in reader() if (item := preparer.prepare(entry)) is not None)
             with transaction.atomic():
                 self._apply_conditional_creates(plan)
                 self.resolver.begin_unit(plan.index)
@@ -278,17 +277,6 @@ class Importer:
             return UnitResult(unit.name, ok=False, problem=problem), Counter()
         self.resolver.remember(plan.index)
         return UnitResult(unit.name, ok=True, resources=sum(outcomes.values())), outcomes
-
-    def _plan_and_items(
-        self, unit: Unit, prepared: PreparedUnit | None
-    ) -> tuple[UnitPlan, Iterator[PreparedItem]]:
-        if prepared is not None:
-            assert prepared.plan is not None and prepared.items is not None
-            return prepared.plan, iter(prepared.items)
-        entries, reader = read_entries(unit)
-        plan = plan_unit(unit, entries if entries is not None else reader(), self.source)
-        preparer = Preparer(unit, plan, self.source, self.writer.vendor)
-        return plan, (item for entry in reader() if (item := preparer.prepare(entry)) is not None)
 
     def _apply_conditional_creates(self, plan: UnitPlan) -> None:
         """``ifNoneExist``: when a stored resource already matches, point the entry's fullUrl at it."""
