@@ -215,3 +215,12 @@ def test_the_same_result_with_or_without_worker_processes(shared_data: Path, wor
         if e["resource"]["resourceType"] == "Observation"
     )
     assert report.count("created") == sum(resource_counts().values())
+
+
+def test_the_progress_total_counts_units_without_opening_archives(shared_data: Path, tmp_path: Path) -> None:
+    from wraparound.ingest.sources import count_units, discover
+
+    folder = shared_data / "synthea" / "ca-2025" / "fhir"
+    assert count_units([folder]) == sum(1 for _ in discover([folder])) == 88
+    assert count_units([shared_data / "synthea" / "dbt-csv"]) == 1
+    assert count_units([shared_data / "synthea" / "smart-2019"]) is None

@@ -246,10 +246,10 @@ class Preparer:
             return target
         if "?" in reference:
             query = conditional_query(reference)
-            owners = index.by_identifier.get(query) if query else None
-            if owners and len(owners) == 1:
-                return query[0], next(iter(owners))  # type: ignore[index]
-            return None
+            if query is None:
+                return None
+            owners = index.by_identifier.get(query)
+            return (query[0], next(iter(owners))) if owners and len(owners) == 1 else None
         match = RELATIVE.match(reference)
         if match and not reference.startswith(("http://", "https://")):
             local = index.by_local_id.get((match.group(1), match.group(2)))

@@ -98,6 +98,25 @@ def discover(paths: list[Path]) -> Iterator[Unit]:
             yield _file_unit(path)
 
 
+def count_units(paths: list[Path]) -> int | None:
+    """How many units ``discover`` will yield, when that is cheap to know; None when an archive
+    would have to be opened (a progress bar then shows no total rather than read it twice)."""
+    total = 0
+    for path in paths:
+        if _is_archive(path.name):
+            return None
+        if not path.is_dir() or is_synthea_csv_folder(path):
+            total += 1
+            continue
+        inside = count_units(
+            [c for c in path.iterdir() if c.is_dir() or _kind(c.name) or _is_archive(c.name)]
+        )
+        if inside is None:
+            return None
+        total += inside
+    return total
+
+
 def _is_archive(name: str) -> bool:
     return name.endswith((".zip", ".tar.gz", ".tgz", ".tar"))
 

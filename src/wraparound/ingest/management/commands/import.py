@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from wraparound.ingest.pipeline import Importer, ImportReport, UnitResult
-from wraparound.ingest.sources import discover
+from wraparound.ingest.sources import count_units
 
 EXIT_REJECTED = 3  # some units were rejected (exit codes are never reused: see docs/import.md)
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
 def _run(paths: list[Path], source: str, quiet: bool, console: Console) -> ImportReport:
     if quiet:
         return Importer(source=source).run(paths)
-    total = sum(1 for _ in discover(paths)) if all(p.is_dir() or p.suffix == ".json" for p in paths) else None
+    total = count_units(paths)
     columns = (
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
