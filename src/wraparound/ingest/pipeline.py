@@ -47,7 +47,7 @@ from wraparound.ingest.problems import Code, ImportProblem, UnitRejected
 from wraparound.ingest.references import Ambiguous, ReferenceResolver, UnitIndex
 from wraparound.ingest.sources import Unit, discover, read_entries
 from wraparound.registry.fhirmap import MAPPERS
-from wraparound.registry.store import Incoming, RegistryWriter, model_for
+from wraparound.registry.store import RegistryWriter, model_for
 
 GROUP_SECONDS = 2.0  # a commit group closes after this long...
 GROUP_RESOURCES = 50_000  # ...or this many resources
@@ -210,7 +210,7 @@ class Importer:
 
     def _accept(
         self, unit: Unit, prepared: PreparedUnit
-    ) -> tuple[UnitResult, list[Incoming], Counter[tuple[str, str]]]:
+    ) -> tuple[UnitResult, list[PreparedItem], Counter[tuple[str, str]]]:
         """Check a prepared unit against the database and resolve its keys, writing nothing yet."""
         outcomes: Counter[tuple[str, str]] = Counter()
         try:
@@ -311,24 +311,13 @@ class Importer:
     def _store_chunk(self, unit: Unit, chunk: list[PreparedItem]) -> Counter[tuple[str, str]]:
         return self.writer.write(self._incoming(unit, chunk), self.clock())
 
-    def _incoming(self, unit: Unit, items: list[PreparedItem]) -> list[Incoming]:
+    def _incoming(self, unit: Unit, items: list[PreparedItem]) -> list[PreparedItem]:
         """Items with every key resolved, ready to write; raises UnitRejected for a dangling reference."""
         self.resolver.prefetch(reference for item in items for reference in item.pending)
-        incoming = []
         for item in items:
             if item.pending:
                 self._resolve_pending(unit, item)
-            incoming.append(
-                Incoming(
-                    resource_type=item.resource_type,
-                    id=item.id,
-                    content_hash=item.content_hash,
-                    row=item.row,
-                    identifiers=item.identifiers,
-                    raw=item.raw,
-                )
-            )
-        return incoming
+        return items
 
     def _resolve_pending(self, unit: Unit, item: PreparedItem) -> None:
         """Resolve against the database what the unit could not, and fill in the keys."""
@@ -381,7 +370,7 @@ class _Group:
 class _Batch:
     """Accepted units whose rows are written together; no resource twice in one batch."""
 
-    units: list[tuple[UnitResult, list[Incoming]]] = field(default_factory=list)
+    units: list[tuple[UnitResult, list[PreparedItem]]] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     rows: int = 0
 
@@ -389,15 +378,15 @@ class _Batch:
     def full(self) -> bool:
         return self.rows >= CHUNK_SIZE
 
-    def collides(self, incoming: list[Incoming]) -> bool:
+    def collides(self, incoming: list[PreparedItem]) -> bool:
         return any(item.id in self.ids for item in incoming)
 
-    def add(self, result: UnitResult, incoming: list[Incoming]) -> None:
+    def add(self, result: UnitResult, incoming: list[PreparedItem]) -> None:
         self.units.append((result, incoming))
         self.ids.update(item.id for item in incoming)
         self.rows += len(incoming)
 
-    def incoming(self) -> list[Incoming]:
+    def incoming(self) -> list[PreparedItem]:
         return [item for _, incoming in self.units for item in incoming]
 
     def clear(self) -> None:

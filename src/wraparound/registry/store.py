@@ -15,11 +15,10 @@ import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 from wraparound.registry.models import (
     MODEL_BY_TYPE,
@@ -35,20 +34,24 @@ IN_BATCH = 500
 IDENTIFIED_TYPES = frozenset({"Patient", "Practitioner", "Organization", "Location", "PractitionerRole"})
 
 
-@dataclass(slots=True)
-class Incoming:
-    """One resource ready to store: its database row (from ``RowMaker``), hash and identifiers."""
+class Incoming(Protocol):
+    """One resource ready to store: its database row (from ``RowMaker``), hash and identifiers.
 
-    resource_type: str
-    id: str  # the primary key as 32 hex digits
-    content_hash: str
-    row: list[Any]
-    identifiers: list[tuple[str, str, str]] = field(default_factory=list)
-    raw: bool = False
+    The importer's prepared items are these (``ingest.prepare.PreparedItem``).
+    """
 
     @property
-    def model(self) -> type[StoredResource]:
-        return model_for(self.resource_type, self.raw)
+    def resource_type(self) -> str: ...
+    @property
+    def id(self) -> str: ...  # the primary key as 32 hex digits
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def row(self) -> list[Any]: ...
+    @property
+    def identifiers(self) -> list[tuple[str, str, str]]: ...
+    @property
+    def raw(self) -> bool: ...
 
 
 def model_for(resource_type: str, raw: bool) -> type[StoredResource]:
@@ -179,6 +182,7 @@ class RegistryWriter:
         self.source = source
         self.vendor = connection.vendor
         self.rows = RowMaker(source, self.vendor)
+        self._careful: set[type[StoredResource]] = set()  # types where new keys met stored ones
 
     def table(self, model: type[models.Model]) -> _Table:
         return self.rows.table(model)
@@ -187,8 +191,12 @@ class RegistryWriter:
         outcomes: Counter[Outcome] = Counter()
         by_model: dict[type[StoredResource], list[Incoming]] = {}
         for item in items:
-            by_model.setdefault(item.model, []).append(item)
+            by_model.setdefault(model_for(item.resource_type, item.raw), []).append(item)
         for model, group in by_model.items():
+            if self._insert_all_new(model, group, now):
+                for item in group:
+                    outcomes[(item.resource_type, "created")] += 1
+                continue
             existing = self._existing(model, [item.id for item in group])
             new = [item for item in group if item.id not in existing]
             differing = [
@@ -209,6 +217,25 @@ class RegistryWriter:
                 )
                 outcomes[(item.resource_type, outcome)] += 1
         return outcomes
+
+    def _insert_all_new(self, model: type[StoredResource], group: list[Incoming], now: dt.datetime) -> bool:
+        """Insert the group as new rows, if none of them is stored yet; whether it did.
+
+        A first load is all new, so asking the database which keys it holds
+        would be wasted work: the insert is tried in a savepoint, and the
+        primary key's uniqueness answers instead.  One collision and the
+        savepoint rolls back; the type then takes the careful path (look up,
+        compare hashes) for the rest of this writer's life.
+        """
+        if model in self._careful:
+            return False
+        try:
+            with transaction.atomic(), connection.wrap_database_errors:
+                self._insert(model, group, now)
+        except IntegrityError:
+            self._careful.add(model)
+            return False
+        return True
 
     # --- reads -----------------------------------------------------------------
 
