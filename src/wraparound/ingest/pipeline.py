@@ -53,6 +53,9 @@ GROUP_SECONDS = 2.0  # a commit group closes after this long...
 GROUP_RESOURCES = 50_000  # ...or this many resources
 CHUNK_SIZE = 2000  # entries stored per batch...
 CHUNK_BYTES = 16 * 1024 * 1024  # ...or fewer, when they are large (scanned documents)
+WORKER_NICENESS = 10
+LOOKAHEAD_UNITS = 256  # units handed to the workers ahead of the one being stored...
+LOOKAHEAD_BYTES = 48 * 1024 * 1024  # ...and at most this much of their input
 
 
 def default_workers(vendor: str) -> int:
@@ -134,19 +137,27 @@ class Importer:
             return
         warm_up(MAPPERS)  # compiled once here, inherited by the forked workers
         lookahead: collections.deque[tuple[Unit, AsyncResult[PreparedUnit]]] = collections.deque()
-        with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+        in_flight = 0  # bytes of input the workers hold or have prepared, not yet stored
+        # The storing process is the one everything waits for: the workers yield the CPU to it.
+        with multiprocessing.get_context("fork").Pool(self.workers, _lower_priority) as pool:
             for unit in units:
                 if unit.streams:
                     while lookahead:
                         done, future = lookahead.popleft()
                         yield done, future.get()
+                    in_flight = 0
                     yield unit, None
                     continue
                 lookahead.append(
                     (unit, pool.apply_async(prepare_whole_unit, (unit, self.source, self.writer.vendor)))
                 )
-                if len(lookahead) > 2 * self.workers + 1:
+                in_flight += unit.size
+                # Enough work queued that the workers keep busy while this process writes a
+                # batch, whether units are many small bundles or a few large ones; bounded in
+                # bytes, so memory stays bounded too.
+                while len(lookahead) > LOOKAHEAD_UNITS or in_flight > LOOKAHEAD_BYTES:
                     done, future = lookahead.popleft()
+                    in_flight -= done.size
                     yield done, future.get()
             while lookahead:
                 done, future = lookahead.popleft()
@@ -346,6 +357,10 @@ class Importer:
         for position, value in enumerate(item.row):
             if isinstance(value, PendingReference):
                 item.row[position] = resolved[value.reference]
+
+
+def _lower_priority() -> None:
+    os.nice(WORKER_NICENESS)
 
 
 @dataclass

@@ -12,6 +12,7 @@ back everything it wrote.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -137,18 +138,20 @@ def _default(model_field: models.Field[Any, Any]) -> Any:
     return None
 
 
+@functools.cache
+def _table(model: type[models.Model], vendor: str) -> _Table:
+    return _Table(model, vendor)
+
+
 class RowMaker:
     """Builds the database row of a resource.  It needs no connection: worker processes use it too."""
 
     def __init__(self, source: str, vendor: str) -> None:
         self.source = source
         self.vendor = vendor
-        self._tables: dict[type[models.Model], _Table] = {}
 
     def table(self, model: type[models.Model]) -> _Table:
-        if model not in self._tables:
-            self._tables[model] = _Table(model, self.vendor)
-        return self._tables[model]
+        return _table(model, self.vendor)
 
     def row(
         self,
