@@ -28,6 +28,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wraparound-bench-") as folder:
         sqlite_url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         _run([PYTHON, str(HERE / "bench_import.py"), "--members", members], {"DATABASE_URL": sqlite_url})
+        summary_url = f"sqlite:///{Path(folder) / 'summary.sqlite3'}"
+        _run([PYTHON, str(HERE / "bench_summary.py")], {"DATABASE_URL": summary_url})
     _run(
         [
             PYTHON,
@@ -40,6 +42,7 @@ def main() -> None:
             members,
         ]
     )
+    _run([PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON, str(HERE / "bench_summary.py")])
     _run([PYTHON, str(HERE / "bench_generate.py"), "--members", generate_members, "--quiet"])
 
 

@@ -12,6 +12,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import translation
 
+from tests.accounts.helpers import sign_in
+from tests.personas import put_on_care_team
+from wraparound.accounts.models import Membership, Role
+from wraparound.core.models import CareOrganization
 from wraparound.registry.models import (
     Condition,
     Encounter,
@@ -29,7 +33,7 @@ Model = TypeVar("Model", bound=StoredResource)
 
 def _stored(model: type[Model], source_id: str, **fields: Any) -> Model:
     resource = {"resourceType": model.FHIR_TYPE, "id": source_id}
-    return model._default_manager.create(
+    stored = model._default_manager.create(
         id=model.identity(SOURCE, source_id),
         source=SOURCE,
         source_id=source_id,
@@ -39,6 +43,10 @@ def _stored(model: type[Model], source_id: str, **fields: Any) -> Model:
         updated_at=RECEIVED,
         **fields,
     )
+    alice = User.objects.filter(username="alice").first()
+    if isinstance(stored, Patient) and alice is not None:
+        put_on_care_team(alice, stored)  # the patients of these tests are on Alice's caseload
+    return stored
 
 
 class ClinicalRecords:
@@ -92,13 +100,18 @@ def records(db: None) -> ClinicalRecords:
 
 @pytest.fixture
 def care_manager(db: None) -> User:
-    """Alice, a care manager at a health home."""
-    return User.objects.create_user(
+    """Alice, a care manager at a care management agency; the patients built here are on her caseload."""
+    alice = User.objects.create_user(
         "alice", password="correct-horse-battery", first_name="Alice", last_name="Carter"
     )
+    agency = CareOrganization.objects.create(
+        name="Summit Care Partners", kind=CareOrganization.Kind.CARE_MANAGEMENT_AGENCY
+    )
+    Membership.objects.create(user=alice, organization=agency, role=Role.CARE_MANAGER)
+    return alice
 
 
 @pytest.fixture
 def alice_client(client: Client, care_manager: User) -> Client:
-    client.force_login(care_manager)
+    sign_in(client, care_manager)  # past the second factor
     return client

@@ -29,10 +29,13 @@ def test_wrong_password_is_announced(client: Client, care_manager: User) -> None
     assert "Please enter a correct username and password" in content
 
 
-def test_signing_in_opens_the_patient_list(client: Client, care_manager: User) -> None:
+def test_the_password_alone_does_not_open_the_patient_list(client: Client, care_manager: User) -> None:
+    """A care manager sees identifiable data, so the second factor comes first (tests/accounts)."""
     response = client.post(reverse("login"), {"username": "alice", "password": "correct-horse-battery"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:patient_list")
+    assert response["Location"] != reverse("web:patient_list")
+    listing = client.get(reverse("web:patient_list"))
+    assert listing.status_code == 302 and "/patients/" not in listing["Location"]
 
 
 def test_frame_landmarks_search_and_sign_out(alice_client: Client) -> None:

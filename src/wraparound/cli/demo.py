@@ -9,8 +9,10 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from wraparound.accounts.models import Membership, Role
+from wraparound.cli.demo_totp import ensure_demo_totp_device
 from wraparound.core.models import CareOrganization
 from wraparound.ingest.pipeline import Importer, ImportReport, UnitResult
 from wraparound.registry.models import Patient
@@ -120,6 +122,7 @@ def ensure_demo_organizations_and_users() -> list[DemoUser]:
             user.save()
         organization = organizations[ROLE_HOMES[role]]
         Membership.objects.get_or_create(user=user, organization=organization, role=role)
+        ensure_demo_totp_device(user.pk, username)  # MFA is required: demo codes via `wraparound totp`
         users.append(DemoUser(username=username, role=str(label), organization=organization.name))
     return users
 
@@ -136,3 +139,82 @@ def load_population(
 
     generate_population(folder, members=members, seed=seed, as_of=as_of, progress=on_unit is None)
     return Importer(source=DEMO_SOURCE, on_unit=on_unit).run([folder])
+
+
+DEMO_CASELOAD = 80  # patients the demo care manager leads (UI.md: care managers carry 50-80)
+
+
+@transaction.atomic
+def ensure_demo_caseloads() -> int:
+    """Give the demo users their patients: enrollments, care teams, a few referrals; idempotent.
+
+    Patients in name order: seven in ten are enrolled with Riverbend, the rest with
+    Northside.  The demo care manager leads Riverbend's first DEMO_CASELOAD teams, with the
+    nurse, the coordinator and (every other patient) the behavioral health specialist and the
+    psychiatric consultant; the PCP is on every Riverbend team; Northside's peer specialist
+    and social worker share its teams; Good Harvest Food Bank has referrals for ten patients.
+    Returns the number of patients newly linked.
+    """
+    from wraparound.careplans.actions import do_add_care_team_member
+    from wraparound.careplans.models import CareTeam, CareTeamMember
+    from wraparound.enrollment.models import Enrollment
+    from wraparound.referrals.models import Referral
+
+    users = {role: get_user_model().objects.get(username=demo_username(role)) for role, _ in Role.choices}
+    organizations = {org.name: org for org in CareOrganization.objects.all()}
+    riverbend = organizations["Riverbend Care Management"]
+    northside = organizations["Northside Community Care Partners"]
+    linked = {pk for pk in CareTeam.objects.values_list("patient_id", flat=True)}
+    patients = list(Patient.objects.order_by("search_name", "pk").only("pk"))
+    added = 0
+    riverbend_count = 0
+    today = timezone.localdate()
+    for position, patient in enumerate(patients):
+        if patient.pk in linked:
+            continue
+        agency = riverbend if position % 10 < 7 else northside
+        Enrollment.objects.create(
+            patient=patient, organization=agency, status=Enrollment.Status.ENROLLED, started_on=today
+        )
+        roles: list[tuple[str, str]] = []
+        if agency == riverbend:
+            if riverbend_count < DEMO_CASELOAD:
+                roles += [
+                    (Role.CARE_MANAGER, CareTeamMember.Role.LEAD_CARE_MANAGER),
+                    (Role.NURSE, CareTeamMember.Role.NURSE),
+                    (Role.CARE_COORDINATOR, CareTeamMember.Role.COMMUNITY_HEALTH_WORKER),
+                ]
+                if riverbend_count % 2 == 0:
+                    roles += [
+                        (Role.BEHAVIORAL_HEALTH, CareTeamMember.Role.BEHAVIORAL_HEALTH),
+                        (Role.PSYCHIATRIC_CONSULTANT, CareTeamMember.Role.PSYCHIATRIC_CONSULTANT),
+                    ]
+                if riverbend_count % 4 == 0:
+                    roles.append((Role.PHARMACIST, CareTeamMember.Role.PHARMACIST))
+            roles.append((Role.PRIMARY_CARE_PROVIDER, CareTeamMember.Role.PRIMARY_CARE_PROVIDER))
+            riverbend_count += 1
+        else:
+            roles += [
+                (Role.PEER_SPECIALIST, CareTeamMember.Role.PEER_SPECIALIST),
+                (Role.SOCIAL_WORKER, CareTeamMember.Role.SOCIAL_WORKER),
+            ]
+        for user_role, team_role in roles:
+            user = users[user_role]
+            home = organizations[ROLE_HOMES[user_role]]
+            do_add_care_team_member(
+                patient=patient,
+                organization=agency if team_role != CareTeamMember.Role.PRIMARY_CARE_PROVIDER else home,
+                user_id=user.pk,
+                role=team_role,
+                start=today,
+            )
+        if position % 50 == 0:
+            Referral.objects.create(
+                patient=patient,
+                referring_organization=agency,
+                receiving_organization=organizations["Good Harvest Food Bank"],
+                need="Food insecurity",
+                shared_categories=["social_needs"],
+            )
+        added += 1
+    return added

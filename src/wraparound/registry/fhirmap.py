@@ -22,6 +22,7 @@ from wraparound.core.codes import (
     encounter_kind,
 )
 from wraparound.core.fhirdates import parse_date, parse_datetime
+from wraparound.core.valuesets import is_sud_coding
 
 Resource = dict[str, Any]
 Resolve = Callable[[Any], tuple[str, str] | None]
@@ -264,6 +265,7 @@ def map_condition(resource: Resource, resolve: Resolve) -> Columns:
             resource.get("abatementDateTime") or (resource.get("abatementPeriod") or {}).get("start")
         ),
         "recorded_date": parse_datetime(resource.get("recordedDate")),
+        "is_sud": is_sud_coding(code),
     }
 
 
@@ -298,6 +300,7 @@ def map_encounter(resource: Resource, resolve: Resolve) -> Columns:
         "reason_code": _clip(reason_code, 64),
         "reason_display": _clip(reason_display, 255),
         "diagnosis_codes": diagnosis_codes,
+        "is_sud": is_sud_coding([resource.get("type"), resource.get("reasonCode")]),
     }
 
 
@@ -353,6 +356,7 @@ def map_observation(resource: Resource, resolve: Resolve) -> Columns:
         "value_text": _clip(value_text, 255),
         "components": components,
         "effective": parse_datetime(effective),
+        "is_sud": is_sud_coding([resource.get("code"), resource.get("valueCodeableConcept")]),
     }
 
 
@@ -364,6 +368,7 @@ def map_medication_request(resource: Resource, resolve: Resolve) -> Columns:
         "encounter_id": _target(resolve, resource.get("encounter"), "Encounter"),
         "authored_on": parse_datetime(resource.get("authoredOn")),
         "requester_id": _target(resolve, resource.get("requester"), "Practitioner"),
+        "is_sud": is_sud_coding([resource.get("medicationCodeableConcept"), resource.get("reasonCode")]),
     }
 
 
@@ -376,6 +381,7 @@ def map_procedure(resource: Resource, resolve: Resolve) -> Columns:
         "encounter_id": _target(resolve, resource.get("encounter"), "Encounter"),
         "performed_start": parse_datetime(start),
         "performed_end": parse_datetime(period.get("end")),
+        "is_sud": is_sud_coding([resource.get("code"), resource.get("reasonCode")]),
     }
 
 

@@ -222,6 +222,9 @@ class PatientResource(StoredResource):
     code_system = models.CharField(max_length=128, blank=True)
     code = models.CharField(max_length=64, blank=True)
     display = models.CharField(max_length=255, blank=True)
+    # Coded in the substance-use-disorder value set (core.valuesets): when it came from a
+    # 42 CFR Part 2 program, only users covered by consent see it (consent.segmentation).
+    is_sud = models.BooleanField(default=False)
 
     class Meta:
         abstract = True

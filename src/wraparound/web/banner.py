@@ -13,10 +13,20 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from wraparound.registry.models import Patient
+from wraparound.registry.access import PatientAccess
+from wraparound.registry.models import (
+    Condition,
+    Encounter,
+    MedicationRequest,
+    Observation,
+    Patient,
+    Procedure,
+)
 from wraparound.web.formatting import language_label, sex_label
+
+SEGMENTED_MODELS = (Condition, Encounter, Observation, MedicationRequest, Procedure)
 
 
 @dataclass(frozen=True)
@@ -39,12 +49,23 @@ class PatientBanner:
         return bool(self.patient.interpreter_needed)
 
 
-def patient_banner(patient: Patient) -> PatientBanner:
+def patient_banner(access: PatientAccess) -> PatientBanner:
+    patient = access.patient
+    consents = sum(
+        1 for consent in patient.consents.filter(status="active") if consent.is_in_force(timezone.localdate())
+    )
     return PatientBanner(
         patient=patient,
         age=patient.age_on(timezone.localdate()),
         sex=sex_label(patient.gender),
         language=language_label(patient.language_code, patient.language),
+        consent_status=(
+            ngettext("%(count)d consent in force", "%(count)d consents in force", consents) % {"count": consents}
+            if consents
+            else ""
+        ),
+        has_restricted_records=any(access.restricted(model) for model in SEGMENTED_MODELS),
+        is_break_glass=access.break_glass is not None,
     )
 
 
@@ -56,6 +77,7 @@ PATIENT_TABS: tuple[tuple[Promise, str], ...] = (
     (gettext_lazy("Encounters"), "transitions:patient_encounters"),
     (gettext_lazy("Assessments"), "assessments:patient_assessments"),
     (gettext_lazy("Referrals"), "referrals:patient_referrals"),
+    (gettext_lazy("Consent"), "consent:patient_consents"),
     (gettext_lazy("Documents"), "documents:patient_documents"),
     (gettext_lazy("Audit"), "audit:patient_audit"),
 )

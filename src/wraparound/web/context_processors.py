@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from wraparound.accounts.acting import acting_membership as _acting_membership
 from wraparound.accounts.models import Membership
 
 # The left navigation, by job (UI.md).  An entry shows once its URL name exists:
@@ -54,19 +55,11 @@ def user_display_name(request: HttpRequest) -> str:
 
 
 def acting_membership(request: HttpRequest) -> Membership | None:
-    """The organization and role the user acts in: for now their first active membership.
-
-    Choosing among several (UI.md: "switchable when they belong to several") comes with the
-    security core, which will keep the choice in the session.
-    """
+    """The organization and role the user acts in (``accounts.acting``, set on the request)."""
     if not request.user.is_authenticated:
         return None
-    return (
-        Membership.objects.filter(user_id=request.user.pk, is_active=True)
-        .select_related("organization")
-        .order_by("organization__name", "id")
-        .first()
-    )
+    acting = getattr(request, "acting", None)
+    return acting if acting is not None else _acting_membership(request)
 
 
 def frame(request: HttpRequest) -> dict[str, object]:

@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wraparound.registry.models import Observation, Patient
+from wraparound.registry.access import PatientAccess
+from wraparound.registry.models import Observation
 from wraparound.web.charts import ChartPoint, ChartSeries, ReferenceLine, line_chart
 from wraparound.web.formatting import format_number, format_quantity, local_date
 
@@ -101,11 +102,12 @@ def observation_value(row: dict[str, Any]) -> str:
     return str(row["value_text"] or row["value_code"] or "—")
 
 
-def latest_results(patient: Patient) -> list[LatestResult]:
+def latest_results(access: PatientAccess) -> list[LatestResult]:
     """The most recent observation of each common code, one query (a window over the patient's index)."""
     labels = dict(COMMON_RESULTS)
     rows = (
-        Observation.objects.filter(patient=patient, code__in=labels)
+        access.records(Observation)
+        .filter(code__in=labels)
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("code")], order_by=F("effective").desc(nulls_last=True))
         )
@@ -132,10 +134,11 @@ def _component(components: Iterable[dict[str, Any]], code: str) -> float | None:
     return None
 
 
-def blood_pressure_readings(patient: Patient, limit: int = TREND_LIMIT) -> list[BloodPressure]:
+def blood_pressure_readings(access: PatientAccess, limit: int = TREND_LIMIT) -> list[BloodPressure]:
     """The most recent readings, newest first: panels, or systolic and diastolic paired by time."""
     rows = (
-        Observation.objects.filter(patient=patient, code__in=BLOOD_PRESSURE_CODES, effective__isnull=False)
+        access.records(Observation)
+        .filter(code__in=BLOOD_PRESSURE_CODES, effective__isnull=False)
         .order_by("-effective")
         .values("code", "value_quantity", "components", "effective")[: limit * 3]
     )
@@ -155,11 +158,10 @@ def blood_pressure_readings(patient: Patient, limit: int = TREND_LIMIT) -> list[
     ][:limit]
 
 
-def hba1c_values(patient: Patient, limit: int = TREND_LIMIT) -> list[LabValue]:
+def hba1c_values(access: PatientAccess, limit: int = TREND_LIMIT) -> list[LabValue]:
     rows = (
-        Observation.objects.filter(
-            patient=patient, code=HBA1C, effective__isnull=False, value_quantity__isnull=False
-        )
+        access.records(Observation)
+        .filter(code=HBA1C, effective__isnull=False, value_quantity__isnull=False)
         .order_by("-effective")
         .values_list("effective", "value_quantity", "value_unit")[:limit]
     )

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wraparound.registry.access import PatientAccess
 from wraparound.registry.models import (
     AllergyIntolerance,
     Condition,
@@ -23,7 +24,6 @@ from wraparound.registry.models import (
     Identifier,
     Immunization,
     MedicationRequest,
-    Patient,
 )
 from wraparound.web.formatting import local_date, us_date, us_datetime, us_time
 
@@ -148,11 +148,11 @@ def _issuer(system: str) -> str:
     return urlsplit(system).netloc
 
 
-def identifier_rows(patient: Patient) -> list[IdentifierRow]:
+def identifier_rows(access: PatientAccess) -> list[IdentifierRow]:
     """The patient's identifiers in plain words, record numbers first; Social Security numbers
     keep only their last 4 digits."""
     rows: list[tuple[int, IdentifierRow]] = []
-    for identifier in Identifier.objects.filter(resource_type="Patient", resource_id=patient.id):
+    for identifier in Identifier.objects.filter(resource_type="Patient", resource_id=access.patient.id):
         system_type = IDENTIFIER_SYSTEMS.get(identifier.system, "")
         type_code = identifier.type_code or system_type
         kind = str(IDENTIFIER_TYPES.get(type_code, type_code or _("Other identifier")))
@@ -177,13 +177,9 @@ def _condition_row(condition: Condition) -> ConditionRow:
     )
 
 
-def conditions(patient: Patient) -> tuple[list[ConditionRow], list[ConditionRow]]:
+def conditions(access: PatientAccess) -> tuple[list[ConditionRow], list[ConditionRow]]:
     """Active problems (newest onset first), then the others (most recently resolved first)."""
-    rows = list(
-        Condition.objects.filter(patient=patient)
-        .exclude(verification_status="entered-in-error")
-        .defer("resource")
-    )
+    rows = list(access.records(Condition).exclude(verification_status="entered-in-error").defer("resource"))
     active = sorted((row for row in rows if row.is_active), key=lambda row: row.onset or _EPOCH, reverse=True)
     other = sorted(
         (row for row in rows if not row.is_active),
@@ -211,10 +207,10 @@ def _ended(encounter: Encounter) -> str:
     return us_datetime(encounter.end)
 
 
-def encounter_rows(patient: Patient, limit: int = ENCOUNTER_LIMIT) -> tuple[list[EncounterRow], int]:
+def encounter_rows(access: PatientAccess, limit: int = ENCOUNTER_LIMIT) -> tuple[list[EncounterRow], int]:
     """The most recent encounters with their facility (one join), and how many there are in all."""
     encounters = (
-        Encounter.objects.filter(patient=patient)
+        access.records(Encounter)
         .select_related("service_provider", "location")
         .defer("resource", "service_provider__resource", "location__resource")
         .order_by("-start")[:limit]
@@ -231,13 +227,13 @@ def encounter_rows(patient: Patient, limit: int = ENCOUNTER_LIMIT) -> tuple[list
         )
         for encounter in encounters
     ]
-    total = len(rows) if len(rows) < limit else Encounter.objects.filter(patient=patient).count()
+    total = len(rows) if len(rows) < limit else access.records(Encounter).count()
     return rows, total
 
 
-def medications(patient: Patient) -> tuple[list[MedicationRequest], list[MedicationRow], int]:
+def medications(access: PatientAccess) -> tuple[list[MedicationRequest], list[MedicationRow], int]:
     """Active prescriptions, the most recent past ones, and how many past ones there are."""
-    requests = MedicationRequest.objects.filter(patient=patient).defer("resource")
+    requests = access.records(MedicationRequest).defer("resource")
     active = list(requests.filter(status="active").order_by("-authored_on"))
     past_requests = requests.exclude(status="active")
     past = [
@@ -257,15 +253,15 @@ def _allergy_row(allergy: AllergyIntolerance) -> AllergyRow:
     return AllergyRow(allergy, allergy.criticality == "high", tuple(fact for fact in facts if fact))
 
 
-def allergies(patient: Patient) -> list[AllergyRow]:
-    rows = AllergyIntolerance.objects.filter(patient=patient).defer("resource").order_by("status", "display")
+def allergies(access: PatientAccess) -> list[AllergyRow]:
+    rows = access.records(AllergyIntolerance).defer("resource").order_by("status", "display")
     return [_allergy_row(allergy) for allergy in rows]
 
 
-def immunizations(patient: Patient) -> list[ImmunizationRow]:
+def immunizations(access: PatientAccess) -> list[ImmunizationRow]:
     """One row per vaccine: when it was last given and how many doses are on record."""
     rows: Any = (
-        Immunization.objects.filter(patient=patient)
+        access.records(Immunization)
         .values("code", "display")
         .annotate(last_given=Max("occurrence"), doses=Count("id"))
         .order_by("-last_given")

@@ -9,5 +9,8 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("patients/", views.patient_list, name="patient_list"),
+    path("patients/export.csv", views.patient_list_export, name="patient_list_export"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
+    path("patients/<uuid:patient_id>/export.csv", views.patient_export, name="patient_export"),
+    path("patients/<uuid:patient_id>/break-glass/", views.break_glass, name="break_glass"),
 ]

@@ -17,6 +17,7 @@ from rich.table import Table
 from wraparound.cli.demo import (
     DEMO_PASSWORD,
     DemoUser,
+    ensure_demo_caseloads,
     ensure_demo_organizations_and_users,
     load_population,
     population_is_loaded,
@@ -44,6 +45,9 @@ class Command(BaseCommand):
         if not population_is_loaded():
             self._load(console, options["members"], options["seed"])
         users = ensure_demo_organizations_and_users()
+        linked = ensure_demo_caseloads()
+        if linked:
+            console.print(f"Linked {linked:,} patients to the demo agencies' care teams.")
         _print_login(console, users, options["port"])
         if not options["no_serve"]:
             call_command("serve", port=options["port"])
@@ -79,7 +83,10 @@ class Command(BaseCommand):
 
 
 def _print_login(console: Console, users: list[DemoUser], port: int) -> None:
-    table = Table(title="Demo users (password for all: " + DEMO_PASSWORD + ")")
+    table = Table(
+        title="Demo users (password for all: " + DEMO_PASSWORD + ")",
+        caption="Then the code: wraparound totp USERNAME prints it",
+    )
     table.add_column("Username")
     table.add_column("Role")
     table.add_column("Organization")
@@ -89,4 +96,9 @@ def _print_login(console: Console, users: list[DemoUser], port: int) -> None:
     console.print(
         f"\nOpen [bold]http://127.0.0.1:{port}/[/bold] and sign in as [bold]caremanager[/bold] "
         f"with password [bold]{DEMO_PASSWORD}[/bold].  Stop with Ctrl-C.\n"
+    )
+    console.print(
+        "After the password every demo user enters a code from an authenticator app (multi-factor "
+        "sign-in is on): [bold].venv/bin/wraparound totp caremanager[/bold] prints the current one "
+        "(any demo user name), and the demo key to add to an app on your phone.\n"
     )

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsentConfig(AppConfig):
+    name = "wraparound.consent"
+    label = "consent"
+    verbose_name = _("Consent")
+    default_auto_field = "django.db.models.BigAutoField"

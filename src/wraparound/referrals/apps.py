@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    name = "wraparound.referrals"
+    label = "referrals"
+    verbose_name = _("Referrals")
+    default_auto_field = "django.db.models.BigAutoField"
