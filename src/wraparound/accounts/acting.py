@@ -19,12 +19,13 @@ def memberships_of(user_id: int | None) -> list[Membership]:
     )
 
 
-def acting_membership(request: HttpRequest) -> Membership | None:
+def acting_membership(request: HttpRequest, memberships: list[Membership] | None = None) -> Membership | None:
     """The membership chosen in this session, else the user's first; None for a user without one."""
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = memberships_of(user.pk)
+    if memberships is None:
+        memberships = memberships_of(user.pk)
     chosen = request.session.get(SESSION_KEY)
     for membership in memberships:
         if membership.pk == chosen:

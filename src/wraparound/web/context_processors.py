@@ -10,19 +10,25 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from wraparound.accounts.acting import acting_membership as _acting_membership
-from wraparound.accounts.models import Membership
+from wraparound.accounts.models import Membership, Role
+from wraparound.registry.access import NO_RECORD_ROLES
 
-# The left navigation, by job (UI.md).  An entry shows once its URL name exists:
-# the app that builds the screen adds the route, and the link appears.
-NAVIGATION: tuple[tuple[Promise, str], ...] = (
-    (_("My worklist"), "worklists:my_worklist"),
-    (_("Patients"), "web:patient_list"),
-    (_("Enrollment"), "enrollment:pipeline"),
-    (_("Transitions"), "transitions:transition_list"),
-    (_("Referrals"), "referrals:referral_list"),
-    (_("Registry"), "assessments:registry"),
-    (_("Reports"), "measures:report_list"),
-    (_("Admin"), "accounts:admin_home"),
+# Roles that work from lists of identifiable patients (registry.access: not analysts, privacy
+# officers or system administrators).
+PATIENT_LIST_ROLES = frozenset(r.value for r in Role) - {r.value for r in NO_RECORD_ROLES}
+
+# The left navigation, by job (UI.md).  An entry shows once its URL name exists (the app that
+# builds the screen adds the route, and the link appears) and only to the roles named (None: all).
+NAVIGATION: tuple[tuple[Promise, str, frozenset[str] | None], ...] = (
+    (_("My worklist"), "worklists:my_worklist", None),
+    (_("Patients"), "web:patient_list", PATIENT_LIST_ROLES),
+    (_("Enrollment"), "enrollment:pipeline", None),
+    (_("Transitions"), "transitions:transition_list", None),
+    (_("Referrals"), "referrals:referral_list", None),
+    (_("Registry"), "assessments:registry", None),
+    (_("Reports"), "measures:report_list", None),
+    (_("Audit"), "audit:report", frozenset({Role.PRIVACY_OFFICER})),
+    (_("Admin"), "accounts:admin_home", None),
 )
 
 
@@ -34,9 +40,13 @@ class NavigationItem:
 
 
 def navigation(request: HttpRequest) -> list[NavigationItem]:
-    """The navigation entries whose screens exist, the one the current page belongs to marked."""
+    """The entries whose screens exist and that the acting role may use; the current one marked."""
     items: list[NavigationItem] = []
-    for label, url_name in NAVIGATION:
+    acting = getattr(request, "acting", None)
+    role = acting.role if acting is not None else ""
+    for label, url_name, roles in NAVIGATION:
+        if roles is not None and role not in roles:
+            continue
         try:
             url = reverse(url_name)
         except NoReverseMatch:
@@ -72,4 +82,6 @@ def frame(request: HttpRequest) -> dict[str, object]:
         "user_display_name": user_display_name(request),
         "user_role": membership.get_role_display() if membership else None,
         "acting_organization": membership.organization.name if membership else None,
+        "acting_membership_id": membership.pk if membership else None,
+        "memberships": getattr(request, "memberships", None) or [],
     }

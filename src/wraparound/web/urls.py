@@ -8,6 +8,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("acting-for/", views.switch_membership, name="switch_membership"),
     path("patients/", views.patient_list, name="patient_list"),
     path("patients/export.csv", views.patient_list_export, name="patient_list_export"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),

@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
+from wraparound.accounts.acting import choose_membership
 from wraparound.audit.models import Action
 from wraparound.registry.access import (
     NO_RECORD_ROLES,
@@ -200,3 +201,15 @@ def break_glass(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         return redirect("web:patient_detail", patient_id=patient.pk)
     hours = settings.BREAK_GLASS_HOURS
     return render(request, "web/break_glass.html", {"form": form, "patient_id": patient.pk, "hours": hours})
+
+
+@require_POST
+def switch_membership(request: HttpRequest) -> HttpResponse:
+    """Act for another of the user's organizations (or roles); what they may see follows at once."""
+    try:
+        membership_id = int(request.POST.get("membership", ""))
+    except ValueError:
+        membership_id = 0
+    if choose_membership(request, membership_id) is None:
+        raise PermissionDenied("You do not hold that membership.")
+    return redirect("web:patient_list")

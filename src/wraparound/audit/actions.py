@@ -1,0 +1,207 @@
+"""Writing the audit log: the only code that adds audit rows.
+
+``record`` appends one row per patient (a list view passes every patient it
+shows) under the chain lock, in the caller's transaction when there is one,
+so that an audited change and its audit row commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from wraparound.audit.chain import GENESIS_HASH, row_hash
+from wraparound.audit.models import Action, AuditChainHead, AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.http import HttpRequest
+
+    from wraparound.accounts.models import BreakGlassGrant
+
+USER_AGENT_LENGTH = 400
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, for which organization, in which role, from where, in which request."""
+
+    user_id: int | None
+    username: str
+    organization_id: int | None = None
+    role: str = ""
+    ip_address: str | None = None
+    user_agent: str = ""
+    request_id: str = ""
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        return cls(user_id=None, username=name)
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, username: str = "") -> Actor:
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        acting = getattr(request, "acting", None)
+        return cls(
+            user_id=user.pk if signed_in and user is not None else None,
+            username=(user.get_username() if signed_in and user is not None else username)[:150],
+            organization_id=acting.organization_id if acting is not None else None,
+            role=acting.role if acting is not None else "",
+            ip_address=client_address(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH],
+            request_id=getattr(request, "request_id", ""),
+        )
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the proxy's X-Forwarded-For when TRUSTED_PROXY_COUNT says so."""
+    trusted = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if trusted:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
+        if len(forwarded) >= trusted:
+            return valid_ip_address(forwarded[-trusted])
+    return valid_ip_address(request.META.get("REMOTE_ADDR"))
+
+
+def valid_ip_address(value: str | None) -> str | None:
+    """The address as the database stores it, or None for anything that is not one (a forged header)."""
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.split("%", 1)[0]))
+    except ValueError:
+        return None
+
+
+def record(
+    actor: Actor,
+    action: Action,
+    *,
+    patient_ids: Iterable[uuid.UUID | str | None] = (None,),
+    resource_type: str = "",
+    resource_id: str = "",
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> list[AuditEvent]:
+    """Append one audit row per patient (one row with no patient when there is none)."""
+    if not settings.AUDIT_ENABLED:
+        return []
+    patients = [_patient_uuid(p) for p in patient_ids]
+    detail_text = orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode() if detail else ""
+    ip_address = valid_ip_address(actor.ip_address)
+    with transaction.atomic():
+        head = _locked_head()
+        now = timezone.now()  # under the lock, so that time never runs backwards along the chain
+        events = []
+        previous_hash, next_id = head.last_hash, head.last_id + 1
+        for patient_id in patients:
+            values: dict[str, Any] = {
+                "id": next_id,
+                "occurred_at": now,
+                "user_id": actor.user_id,
+                "username": actor.username,
+                "organization_id": actor.organization_id,
+                "role": actor.role,
+                "patient_id": patient_id,
+                "resource_type": resource_type,
+                "resource_id": str(resource_id),
+                "action": str(action),
+                "reason": reason,
+                "ip_address": ip_address,
+                "user_agent": actor.user_agent,
+                "request_id": actor.request_id,
+                "detail": detail_text,
+                "previous_hash": previous_hash,
+            }
+            values["hash"] = previous_hash = row_hash(values)
+            events.append(AuditEvent(**values))
+            next_id += 1
+        AuditEvent.objects.bulk_create(events)
+        AuditChainHead.objects.filter(pk=1).update(last_id=next_id - 1, last_hash=previous_hash)
+    return events
+
+
+def _locked_head() -> AuditChainHead:
+    """The chain head, locked until the transaction ends; created at genesis if a flush removed it."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # Two writers may both find it missing: the second insert does nothing and waits for the first.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, last_id=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _patient_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+class BreakGlassReviewError(Exception):
+    """Why a break-glass grant cannot be signed off; ``code`` is stable, the message is for the screen."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def do_review_break_glass(
+    *, actor_user: AbstractBaseUser, actor: Actor, grant: BreakGlassGrant, note: str
+) -> BreakGlassGrant:
+    """The privacy officer signs off a break-glass grant: who, when, what they found; one audit row.
+
+    The sign-off claims the grant with a conditional update, so two officers
+    signing off at once leave one review.  Nobody signs off their own
+    emergency access.
+    """
+    note = note.strip()
+    if not note:
+        raise BreakGlassReviewError("note_required", gettext("Write what the review found."))
+    if grant.user_id == actor_user.pk:
+        raise BreakGlassReviewError(
+            "own_grant",
+            gettext("You cannot sign off your own emergency access: another privacy officer must."),
+        )
+    with transaction.atomic():
+        reviewed_at = timezone.now()
+        claimed = (
+            type(grant)
+            ._default_manager.filter(pk=grant.pk, reviewed_at__isnull=True)
+            .update(reviewed_by_id=actor_user.pk, reviewed_at=reviewed_at, review_note=note)
+        )
+        if not claimed:
+            raise BreakGlassReviewError(
+                "already_reviewed", gettext("This emergency access was already signed off.")
+            )
+        record(
+            actor,
+            Action.BREAK_GLASS_REVIEW,
+            patient_ids=[grant.patient_id],
+            resource_type="BreakGlassGrant",
+            resource_id=str(grant.pk),
+            reason=note,
+            detail={
+                "grant_user_id": grant.user_id,
+                "grant_role": grant.role,
+                "started_at": grant.started_at.isoformat(),
+                "expires_at": grant.expires_at.isoformat(),
+            },
+        )
+    grant.reviewed_by_id = actor_user.pk
+    grant.reviewed_at = reviewed_at
+    grant.review_note = note
+    return grant
