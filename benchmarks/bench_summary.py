@@ -35,7 +35,7 @@ def _client(username: str):  # type: ignore[no-untyped-def]
     from django.test import Client
 
     user = get_user_model().objects.get(username=username)
-    client = Client()
+    client = Client(HTTP_HOST="localhost")  # the test client says "testserver", which ALLOWED_HOSTS refuses
     client.force_login(user)
     try:
         from django_otp.plugins.otp_totp.models import TOTPDevice

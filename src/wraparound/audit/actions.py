@@ -7,6 +7,7 @@ so that an audited change and its audit row commit or roll back together.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import uuid
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -101,11 +102,13 @@ def record(
     patients = [_patient_uuid(p) for p in patient_ids]
     detail_text = orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode() if detail else ""
     ip_address = valid_ip_address(actor.ip_address)
-    with transaction.atomic():
-        head = _locked_head()
+    fields = AuditEvent._meta.concrete_fields
+    with transaction.atomic(), connection.cursor() as cursor:
+        last_id, last_hash = _locked_head(cursor)
         now = timezone.now()  # under the lock, so that time never runs backwards along the chain
         events = []
-        previous_hash, next_id = head.last_hash, head.last_id + 1
+        rows = []
+        previous_hash, next_id = last_hash, last_id + 1
         for patient_id in patients:
             values: dict[str, Any] = {
                 "id": next_id,
@@ -127,22 +130,44 @@ def record(
             }
             values["hash"] = previous_hash = row_hash(values)
             events.append(AuditEvent(**values))
+            rows.append([field.get_db_prep_save(values[field.attname], connection) for field in fields])
             next_id += 1
-        AuditEvent.objects.bulk_create(events)
-        AuditChainHead.objects.filter(pk=1).update(last_id=next_id - 1, last_hash=previous_hash)
+        # Plain SQL: every page view writes here, and the ORM's statement building cost more than
+        # the statements themselves.
+        cursor.executemany(_insert_sql(), rows)
+        cursor.execute(
+            f"UPDATE {_HEAD} SET last_id = %s, last_hash = %s WHERE id = 1", [next_id - 1, previous_hash]
+        )
     return events
 
 
-def _locked_head() -> AuditChainHead:
-    """The chain head, locked until the transaction ends; created at genesis if a flush removed it."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
+_HEAD = AuditChainHead._meta.db_table
+
+
+@functools.cache
+def _insert_sql() -> str:
+    fields = AuditEvent._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {connection.ops.quote_name(AuditEvent._meta.db_table)} ({columns}) VALUES ({marks})"
+
+
+def _locked_head(cursor: Any) -> tuple[int, str]:
+    """The chain head (last id, last hash), locked until the transaction ends; created at genesis
+    if a flush removed it.  On SQLite the write transaction (BEGIN IMMEDIATE) is the lock."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    select = f"SELECT last_id, last_hash FROM {_HEAD} WHERE id = 1{lock}"
+    cursor.execute(select)
+    found = cursor.fetchone()
+    if found is None:
         # Two writers may both find it missing: the second insert does nothing and waits for the first.
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(pk=1, last_id=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
+        cursor.execute(
+            f"INSERT INTO {_HEAD} (id, last_id, last_hash) VALUES (1, 0, %s) ON CONFLICT DO NOTHING",
+            [GENESIS_HASH],
         )
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    return head
+        cursor.execute(select)
+        found = cursor.fetchone()
+    return int(found[0]), str(found[1])
 
 
 def _patient_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:

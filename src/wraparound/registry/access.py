@@ -273,7 +273,17 @@ def _basis(viewer: Viewer, patient: Patient) -> tuple[Basis, frozenset[str], Bre
         for categories in referrals:
             shared.update(str(c) for c in categories or () if c != Category.SUD)
         return Basis.REFERRAL, frozenset(shared), None
-    if one.filter(_on_care_team(user_id, today)).exists():
+    # The common case first, as a plain lookup (the list filters' correlated form costs more to build).
+    if (
+        CareTeamMember.objects.filter(
+            care_team__patient_id=patient.pk,
+            care_team__status=CareTeam.Status.ACTIVE,
+            user_id=user_id,
+            start__lte=today,
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .exists()
+    ):
         return Basis.CARE_TEAM, ALL_CATEGORIES, None
     if (
         viewer.role in OVERSIGHT_ROLES
