@@ -18,6 +18,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from tests.accounts.helpers import give_authenticator, totp_code
+from tests.personas import put_on_care_team
 from wraparound.accounts.models import Membership, Role
 from wraparound.core.models import CareOrganization
 from wraparound.registry.models import (
@@ -77,7 +79,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    # bypass_csp: axe-core is injected as an inline script, which the Content-Security-Policy refuses.
+    # The policy itself is exercised by test_signin_totp.py and test_session_timeout.py (strict pages).
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US", bypass_csp=True)
     context.set_default_timeout(10_000)
     opened = context.new_page()
     yield opened
@@ -92,19 +96,29 @@ def care_manager(transactional_db: None) -> User:
         name="Riverbend Care Management", kind=CareOrganization.Kind.CARE_MANAGEMENT_AGENCY
     )
     Membership.objects.create(user=alice, organization=agency, role=Role.CARE_MANAGER)
+    give_authenticator(alice)  # multi-factor sign-in: sign_in() types the app's code
     return alice
 
 
-def sign_in(page: Page, base_url: str, username: str = "alice", password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/login/")
+def sign_in(
+    page: Page, base_url: str, username: str = "alice", password: str = PASSWORD, lands_on: str = "/patients/"
+) -> None:
+    """The password, then the authenticator app's code (computed from the user's device)."""
+    if "/login/" not in page.url:
+        page.goto(f"{base_url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base_url}/patients/")
+    page.wait_for_url(f"{base_url}/accounts/verify/**")
+    page.get_by_label("Code", exact=True).fill(
+        totp_code(give_authenticator(User.objects.get(username=username)))
+    )
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{base_url}{lands_on}")
 
 
 def _stored(model: type[Model], source_id: str, **fields: Any) -> Model:
-    return model._default_manager.create(
+    stored = model._default_manager.create(
         id=model.identity(SOURCE, source_id),
         source=SOURCE,
         source_id=source_id,
@@ -114,6 +128,10 @@ def _stored(model: type[Model], source_id: str, **fields: Any) -> Model:
         updated_at=RECEIVED,
         **fields,
     )
+    alice = User.objects.filter(username="alice").first()
+    if isinstance(stored, Patient) and alice is not None:
+        put_on_care_team(alice, stored)  # the patients of these tests are on Alice's caseload
+    return stored
 
 
 def _at(year: int, month: int, day: int, hour: int = 14, minute: int = 0) -> dt.datetime:

@@ -16,7 +16,12 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from wraparound.accounts.models import Role
-from wraparound.cli.demo import DEMO_PASSWORD, demo_username, ensure_demo_organizations_and_users
+from wraparound.cli.demo import (
+    DEMO_PASSWORD,
+    demo_username,
+    ensure_demo_caseloads,
+    ensure_demo_organizations_and_users,
+)
 from wraparound.ingest.pipeline import Importer
 
 from .conftest import sign_in
@@ -41,6 +46,7 @@ def test_demo_user_finds_a_synthea_patient_and_sees_a_condition_and_an_encounter
         shutil.copy(shared_data / "synthea" / name, tmp_path / Path(name).name)
     assert Importer(source="synthea").run([tmp_path]).rejected == []
     ensure_demo_organizations_and_users()
+    assert ensure_demo_caseloads() == 1  # the one Synthea patient joins the demo care manager's caseload
     bundle = json.loads((shared_data / "synthea" / BUNDLE).read_text(encoding="utf-8"))
     patient = _of_type(bundle, "Patient")[0]
     family = patient["name"][0]["family"]

@@ -12,7 +12,15 @@ ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 
 
 def test_shipped_file_equals_a_fresh_build_from_the_shared_expansions(shared_data: Path) -> None:
-    folder = shared_data / "valuesets" / "ecqm-vsac-expansions-2024" / "input" / "vocabulary" / "valueset" / "external"
+    folder = (
+        shared_data
+        / "valuesets"
+        / "ecqm-vsac-expansions-2024"
+        / "input"
+        / "vocabulary"
+        / "valueset"
+        / "external"
+    )
     assert json.loads(SUD_VALUESET_FILE.read_text(encoding="utf-8")) == build_sud_valueset(folder)
 
 

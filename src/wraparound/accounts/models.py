@@ -46,3 +46,65 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency access to one patient's record: a stated reason, a time limit, a review.
+
+    Opened by the user (``accounts.access.do_break_glass``), shown on every page
+    of that record as a banner that cannot be dismissed, and listed for the
+    privacy officer until signed off.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    organization = models.ForeignKey(
+        CareOrganization, null=True, blank=True, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    role = models.CharField(max_length=40, choices=Role.choices, blank=True)
+    patient = models.ForeignKey(
+        "registry.Patient", on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="break_glass_reviews",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "patient", "expires_at"], name="breakglass_user_patient"),
+            models.Index(fields=["reviewed_at"], name="breakglass_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"break-glass {self.user_id} → {self.patient_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser session of a user: which one, since when, from where.
+
+    Written at sign-in (``accounts.sessions.start``), touched as requests come in, deleted at
+    sign-out; ``accounts.actions.do_deactivate_user`` ends every session listed here.
+    """
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="user_sessions")
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_seen_at"], name="usersession_user_seen")]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"

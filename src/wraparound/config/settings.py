@@ -31,9 +31,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "wraparound.core",
     "wraparound.accounts",
+    "wraparound.audit",
     "wraparound.registry",
+    "wraparound.consent",
+    "wraparound.careplans",
+    "wraparound.enrollment",
+    "wraparound.referrals",
     "wraparound.ingest",
     "wraparound.synth",
     "wraparound.web",
@@ -41,16 +51,27 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wraparound.audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wraparound.accounts.middleware.ActingMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-in and sessions (accounts/session_middleware.py): idle and absolute time-outs first,
+    # then the second factor, then "every URL requires sign-in" (views opt out: login_not_required).
+    "wraparound.accounts.session_middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "wraparound.accounts.session_middleware.SecondFactorMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a lockout into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wraparound.config.urls"
@@ -96,12 +117,23 @@ DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'wraparound.sqlite3'}"
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# NIST SP 800-63B: length and a blocklist, no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "wraparound.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+# Argon2id for new and changed passwords; PBKDF2 hashes still verify (and are upgraded at sign-in).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:patient_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -111,6 +143,64 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and envbool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = envint("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+
+# The security core (docs/security.md).  Switching either off is for benchmarks only:
+# `wraparound check --deploy` fails while one is off.
+AUDIT_ENABLED = envbool("AUDIT_ENABLED", True)
+AUTHORIZATION_ENABLED = envbool("AUTHORIZATION_ENABLED", True)
+BREAK_GLASS_HOURS = envint("BREAK_GLASS_HOURS", 4)
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Sign-in: a second factor (TOTP, or a single-use recovery code) for every role that can see
+# identifiable data (accounts/roles.py: MFA_ROLES); docs/security.md.
+MFA_REQUIRED = envbool("MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Wraparound"
+# Sessions end after SESSION_IDLE_SECONDS without a request, and SESSION_COOKIE_AGE
+# (SESSION_ABSOLUTE_SECONDS) after sign-in whatever happens; both are checked on the server
+# (accounts/session_middleware.py), and the page warns before the first.
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 900)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Lockout (django-axes): 5 failed passwords for one username from one address lock that pair out.
+# The cool-off doubles with each further lockout within 24 hours: 15 min, 30 min, 1 h... at most
+# 24 h (accounts/lockout.py: cool_off).  A successful sign-in starts the count again.
+AXES_FAILURE_LIMIT = envint("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "wraparound.accounts.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each pair expires on its own cool-off, not the latest request's
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the back-off counts earlier failures from it
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "wraparound.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "wraparound.audit.actions.client_address"
+AXES_VERBOSE = False
+
+# HTTP hardening.  HTTPS=true (production behind TLS) turns on the redirect, HSTS and secure cookies.
+HTTPS = envbool("HTTPS", False)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", HTTPS)
+if envbool("BEHIND_TLS_PROXY", TRUSTED_PROXY_COUNT > 0):
+    # The reverse proxy that terminates TLS says so in X-Forwarded-Proto (and must overwrite it).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True  # forms and htmx take the token from the page, never from the cookie
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Español")]

@@ -57,7 +57,9 @@ def build_sud_valueset(expansions_folder: Path) -> dict[str, Any]:
         raise FileNotFoundError(f"{expansions_folder}: value sets not found: {', '.join(missing)}")
     for oid in sorted(by_oid):
         valueset = by_oid[oid]
-        sources.append({"oid": oid, "title": valueset.get("title", ""), "version": valueset.get("version", "")})
+        sources.append(
+            {"oid": oid, "title": valueset.get("title", ""), "version": valueset.get("version", "")}
+        )
         for concept in valueset.get("expansion", {}).get("contains", []):
             codes.setdefault(concept["system"], set()).add(concept["code"])
     for system, additions in SUD_ADDITIONS.items():

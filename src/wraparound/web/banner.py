@@ -60,7 +60,8 @@ def patient_banner(access: PatientAccess) -> PatientBanner:
         sex=sex_label(patient.gender),
         language=language_label(patient.language_code, patient.language),
         consent_status=(
-            ngettext("%(count)d consent in force", "%(count)d consents in force", consents) % {"count": consents}
+            ngettext("%(count)d consent in force", "%(count)d consents in force", consents)
+            % {"count": consents}
             if consents
             else ""
         ),
