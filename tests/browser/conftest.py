@@ -447,3 +447,17 @@ def _build_medications(maria: Patient) -> None:
 def demo_records(transactional_db: None) -> Patient:
     build_population()
     return build_maria()
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    if not AXE.exists():
+        pytest.fail(
+            f"axe-core is not installed ({AXE.name} not found under node_modules/axe-core). "
+            "Run `npm install` at the repository root.",
+            pytrace=False,
+        )
+    return AXE

@@ -20,19 +20,7 @@ from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
-
-
-@pytest.fixture(scope="session")
-def axe_script() -> Path:
-    if not AXE.exists():
-        pytest.fail(
-            f"axe-core is not installed ({AXE.name} not found under node_modules/axe-core). "
-            "Run `npm install` at the repository root.",
-            pytrace=False,
-        )
-    return AXE
 
 
 def blocking_violations(page: Page, axe_script: Path) -> list[str]:

@@ -33,6 +33,7 @@ MATRIX = {
 RECORD_VIEWS = [
     ("web:patient_detail", Action.VIEW),
     ("web:patient_export", Action.EXPORT),
+    ("web:patient_print", Action.PRINT),
     ("consent:patient_consents", Action.VIEW),
 ]
 

@@ -44,7 +44,7 @@ ROLE_HOMES: dict[str, str] = {
     Role.PRIMARY_CARE_PROVIDER: "Maple Street Family Medicine",
     Role.SUPERVISOR: "Riverbend Care Management",
     Role.PROGRAM_ADMINISTRATOR: "Hudson Valley Health Home",
-    Role.PRIVACY_OFFICER: "Hudson Valley Health Home",
+    Role.PRIVACY_OFFICER: "Riverbend Care Management",
     Role.ANALYST: "Hudson Valley Health Home",
     Role.COMMUNITY_ORGANIZATION_STAFF: "Good Harvest Food Bank",
     Role.SYSTEM_ADMINISTRATOR: "Hudson Valley Health Home",

@@ -1,12 +1,14 @@
 """The top of every patient page: the banner (see UI.md) and the chart's tabs.
 
-Later work fills the program, risk, care team, alert and consent slots; until
-then each shows a plain "Not enrolled" or "—" rather than disappearing, so the
-banner keeps its shape from patient to patient.
+Program, lead care manager, PCP and consent come from the enrollment, the care
+team and the consents; risk and alerts come with later work.  An empty slot
+shows a plain "Not enrolled" or "—" rather than disappearing, so the banner
+keeps its shape from patient to patient.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
@@ -15,6 +17,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, ngettext
 
+from wraparound.careplans.models import CareTeam, CareTeamMember
+from wraparound.enrollment.models import Enrollment
 from wraparound.registry.access import PatientAccess
 from wraparound.registry.models import (
     Condition,
@@ -43,6 +47,7 @@ class PatientBanner:
     alerts: tuple[str, ...] = field(default=())
     has_restricted_records: bool = False
     is_break_glass: bool = False
+    break_glass_until: dt.datetime | None = None
 
     @property
     def needs_interpreter(self) -> bool:
@@ -54,8 +59,27 @@ def patient_banner(access: PatientAccess) -> PatientBanner:
     consents = sum(
         1 for consent in patient.consents.filter(status="active") if consent.is_in_force(timezone.localdate())
     )
+    enrollment = (
+        patient.enrollments.exclude(status__in=[Enrollment.Status.DECLINED, Enrollment.Status.UNREACHABLE])
+        .select_related("organization")
+        .order_by("-created_at")
+        .first()
+    )
+    team: dict[str, str] = {}
+    for role, first, last, username in CareTeamMember.objects.filter(
+        care_team__patient=patient,
+        care_team__status=CareTeam.Status.ACTIVE,
+        role__in=[CareTeamMember.Role.LEAD_CARE_MANAGER, CareTeamMember.Role.PRIMARY_CARE_PROVIDER],
+        end__isnull=True,
+    ).values_list("role", "user__first_name", "user__last_name", "user__username"):
+        team.setdefault(role, f"{first} {last}".strip() or username or "")
     return PatientBanner(
         patient=patient,
+        program_status=(
+            f"{enrollment.get_status_display()} · {enrollment.organization.name}" if enrollment else ""
+        ),
+        lead_care_manager=team.get(CareTeamMember.Role.LEAD_CARE_MANAGER, ""),
+        primary_care_provider=team.get(CareTeamMember.Role.PRIMARY_CARE_PROVIDER, ""),
         age=patient.age_on(timezone.localdate()),
         sex=sex_label(patient.gender),
         language=language_label(patient.language_code, patient.language),
@@ -67,6 +91,9 @@ def patient_banner(access: PatientAccess) -> PatientBanner:
         ),
         has_restricted_records=any(access.restricted(model) for model in SEGMENTED_MODELS),
         is_break_glass=access.break_glass is not None,
+        break_glass_until=(
+            timezone.localtime(access.break_glass.expires_at) if access.break_glass is not None else None
+        ),
     )
 
 

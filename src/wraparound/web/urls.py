@@ -13,5 +13,6 @@ urlpatterns = [
     path("patients/export.csv", views.patient_list_export, name="patient_list_export"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
     path("patients/<uuid:patient_id>/export.csv", views.patient_export, name="patient_export"),
+    path("patients/<uuid:patient_id>/print/", views.patient_print, name="patient_print"),
     path("patients/<uuid:patient_id>/break-glass/", views.break_glass, name="break_glass"),
 ]

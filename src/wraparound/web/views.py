@@ -21,6 +21,7 @@ from wraparound.accounts.acting import choose_membership
 from wraparound.audit.models import Action
 from wraparound.registry.access import (
     NO_RECORD_ROLES,
+    PatientAccess,
     Viewer,
     access_patient,
     access_patients,
@@ -32,6 +33,7 @@ from wraparound.registry.access import (
 from wraparound.registry.models import Patient
 from wraparound.web import observations, patient_summary
 from wraparound.web.banner import patient_banner, patient_tabs
+from wraparound.web.context_processors import navigation
 from wraparound.web.formatting import language_label, sex_label
 from wraparound.web.patient_export import export_rows
 from wraparound.web.patient_search import parse_patient_query, search_patients
@@ -52,8 +54,13 @@ class PatientRow:
     language: str
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:patient_list")
+    """The first screen in the navigation that the acting role may use."""
+    entries = navigation(request)
+    if entries:
+        return redirect(entries[0].url)
+    return render(request, "web/home.html", {"memberships": getattr(request, "memberships", [])})
 
 
 def _list_viewer(request: HttpRequest) -> Viewer:
@@ -131,12 +138,24 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         access = access_patient(viewer, patient_id)
     except PermissionDenied as error:
         return _denied(request, viewer, patient_id, error)
+    return render(request, "web/patient_detail.html", _summary_context(request, access))
+
+
+@require_safe
+def patient_print(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """The summary laid out for paper (audited as a print, not a view)."""
+    access = access_patient(Viewer.from_request(request), patient_id, action=Action.PRINT)
+    context = {**_summary_context(request, access), "printing": True}
+    return render(request, "web/patient_detail.html", context)
+
+
+def _summary_context(request: HttpRequest, access: PatientAccess) -> dict[str, object]:
     active_conditions, other_conditions = patient_summary.conditions(access)
     encounters, encounter_total = patient_summary.encounter_rows(access)
     active_medications, past_medications, past_medication_total = patient_summary.medications(access)
     blood_pressure = observations.blood_pressure_readings(access)
     hba1c = observations.hba1c_values(access)
-    context = {
+    return {
         "patient": access.patient,
         "access": access,
         "banner": patient_banner(access),
@@ -157,7 +176,6 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         "allergies": patient_summary.allergies(access),
         "immunizations": patient_summary.immunizations(access),
     }
-    return render(request, "web/patient_detail.html", context)
 
 
 @require_safe
