@@ -9,6 +9,7 @@ independently of the importer's own value-set code.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -76,7 +77,7 @@ def _consent(world: World, patient: Patient, categories: list[str]) -> Consent:
         scope=Consent.Scope.CARE_COORDINATION,
         grantee_organization=world.riverbend,
         categories=categories,
-        period_start=patient.received_at.date(),
+        period_start=dt.date(2020, 1, 1),
         evidence=Consent.Evidence.VERBAL,
         attestation="Heard in person by the care manager",
         recorded_by=world.users["alice"],

@@ -167,3 +167,14 @@ def test_analyst_and_community_worker_cannot_break_the_glass(world: World) -> No
         )
         assert response.status_code == 403
     assert not AuditEvent.objects.filter(action=Action.BREAK_GLASS).exists()
+
+
+def test_an_analyst_granted_identifiable_access_sees_the_served_patients_only(world: World) -> None:
+    from wraparound.accounts.models import Membership
+
+    Membership.objects.filter(user=world.users["andy"]).update(grants_identifiable_access=True)
+    client = world.client("andy")
+    assert client.get(reverse("web:patient_detail", kwargs={"patient_id": world.patient.pk})).status_code == 200
+    assert client.get(reverse("web:patient_detail", kwargs={"patient_id": world.other_patient.pk})).status_code == 403
+    listing = client.get(reverse("web:patient_list")).content
+    assert b"Garcia" in listing and b"Lindqvist" not in listing

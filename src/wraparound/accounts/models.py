@@ -37,6 +37,9 @@ class Membership(models.Model):
     organization = models.ForeignKey(CareOrganization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=40, choices=Role.choices)
     is_active = models.BooleanField(default=True)
+    # Analysts work with aggregate, de-identified data; an administrator may grant one more:
+    # the identifiable records of the patients this organization serves (registry.access).
+    grants_identifiable_access = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -134,10 +134,15 @@ def record(
             next_id += 1
         # Plain SQL: every page view writes here, and the ORM's statement building cost more than
         # the statements themselves.
-        cursor.executemany(_insert_sql(), rows)
-        cursor.execute(
-            f"UPDATE {_HEAD} SET last_id = %s, last_hash = %s WHERE id = 1", [next_id - 1, previous_hash]
-        )
+        head_update = f"UPDATE {_HEAD} SET last_id = %s, last_hash = %s WHERE id = 1"
+        if connection.vendor == "postgresql" and len(rows) == 1:
+            # One round trip for the row and the head: a data-modifying WITH.
+            cursor.execute(
+                f"WITH appended AS ({_insert_sql()}) {head_update}", [*rows[0], next_id - 1, previous_hash]
+            )
+        else:
+            cursor.executemany(_insert_sql(), rows)
+            cursor.execute(head_update, [next_id - 1, previous_hash])
     return events
 
 

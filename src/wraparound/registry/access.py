@@ -234,14 +234,24 @@ def _referred_to(organization_id: int) -> Q:
     return Q(Exists(referrals))
 
 
+def _granted_analyst(viewer: Viewer) -> bool:
+    """An analyst whose membership an administrator granted identifiable access."""
+    acting = viewer.acting
+    return acting is not None and acting.role == Role.ANALYST and acting.grants_identifiable_access
+
+
 def patient_scope(viewer: Viewer) -> Q:
     """The patients this viewer may find in lists and searches, as one filter (tenancy in the query)."""
     if not settings.AUTHORIZATION_ENABLED:
         return Q()
     user_id = viewer.user_id
-    if user_id is None or viewer.acting is None or viewer.role in NO_RECORD_ROLES:
+    if user_id is None or viewer.acting is None:
         return Q(pk__in=[])
     today = _today()
+    if _granted_analyst(viewer):
+        return _served_by(viewer.acting.organization_id, today)
+    if viewer.role in NO_RECORD_ROLES:
+        return Q(pk__in=[])
     if viewer.role == Role.COMMUNITY_ORGANIZATION_STAFF:
         return _referred_to(viewer.acting.organization_id)
     scope = _on_care_team(user_id, today) | _consented(viewer, today) | _broke_glass(user_id)
@@ -257,10 +267,16 @@ def _basis(viewer: Viewer, patient: Patient) -> tuple[Basis, frozenset[str], Bre
     if not settings.AUTHORIZATION_ENABLED:
         return Basis.UNRESTRICTED, ALL_CATEGORIES, None
     user_id = viewer.user_id
-    if user_id is None or viewer.acting is None or viewer.role in NO_RECORD_ROLES:
+    if user_id is None or viewer.acting is None:
         return None
     today = _today()
     one = Patient.objects.filter(pk=patient.pk)
+    if _granted_analyst(viewer):
+        if one.filter(_served_by(viewer.acting.organization_id, today)).exists():
+            return Basis.OVERSIGHT, ALL_CATEGORIES, None
+        return None
+    if viewer.role in NO_RECORD_ROLES:
+        return None
     if viewer.role == Role.COMMUNITY_ORGANIZATION_STAFF:
         referrals = list(
             Referral.objects.filter(

@@ -45,7 +45,8 @@ def navigation(request: HttpRequest) -> list[NavigationItem]:
     acting = getattr(request, "acting", None)
     role = acting.role if acting is not None else ""
     for label, url_name, roles in NAVIGATION:
-        if roles is not None and role not in roles:
+        granted = url_name == "web:patient_list" and bool(acting and acting.grants_identifiable_access)
+        if roles is not None and role not in roles and not granted:
             continue
         try:
             url = reverse(url_name)
