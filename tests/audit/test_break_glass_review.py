@@ -45,6 +45,8 @@ def grants(agencies: Agencies) -> dict[str, BreakGlassGrant]:
         ),
         "bob": grant_for(agencies, "bob", "maria", 5, "Covering the weekend on-call line"),
         "pat": grant_for(agencies, "pat", "oscar", 2, "Checking a complaint"),
+        "alice-maria": grant_for(agencies, "alice", "maria", 3, "Her own patient, after hours"),
+        "bob-oscar": grant_for(agencies, "bob", "oscar", 4, "Northside's own business"),
     }
 
 
@@ -66,13 +68,14 @@ def test_pending_list_oldest_first_for_the_officers_organization(
     assert response.status_code == 200
     assert content.index("Oscar came to the ER") < content.index("Checking a complaint")
     assert content.index("Checking a complaint") < content.index("Pharmacy called")
-    assert "Covering the weekend" not in content  # Northside's grant
-    assert "Break-glass review (3)" in content
+    assert "Covering the weekend" in content  # Northside's user, but Riverbend's patient
+    assert "Northside's own business" not in content  # Northside's user and Northside's patient
+    assert "Break-glass review (5)" in content
     assert "Access still open" in content and "Access ended" in content
     assert 'name="csrfmiddlewaretoken"' in content
     event = last_event()
     assert (event.action, event.resource_type, event.username) == (Action.VIEW, "BreakGlassReview", "pat")
-    assert orjson.loads(event.detail) == {"grants": 3, "list": "pending"}
+    assert orjson.loads(event.detail) == {"grants": 5, "list": "pending"}
 
 
 def test_sign_off_records_who_when_and_why(agencies: Agencies, grants: dict[str, BreakGlassGrant]) -> None:
@@ -129,10 +132,10 @@ def test_nobody_signs_off_their_own_emergency_access(
 def test_another_organizations_grant_is_not_found(
     agencies: Agencies, grants: dict[str, BreakGlassGrant]
 ) -> None:
-    response = review(agencies.client("pat"), grants["bob"], "Not mine to review")
+    response = review(agencies.client("pat"), grants["bob-oscar"], "Not mine to review")
     assert response.status_code == 404
-    grants["bob"].refresh_from_db()
-    assert grants["bob"].reviewed_at is None
+    grants["bob-oscar"].refresh_from_db()
+    assert grants["bob-oscar"].reviewed_at is None
     assert not AuditEvent.objects.filter(action=Action.BREAK_GLASS_REVIEW).exists()
 
 
@@ -159,9 +162,9 @@ def test_only_the_organizations_privacy_officer_signs_off(
     agencies: Agencies, grants: dict[str, BreakGlassGrant], name: str
 ) -> None:
     client = agencies.client(name)
-    response = review(client, grants["alice-new"], "Looks fine to me")
-    grants["alice-new"].refresh_from_db()
-    assert grants["alice-new"].reviewed_at is None
+    response = review(client, grants["alice-maria"], "Looks fine to me")
+    grants["alice-maria"].refresh_from_db()
+    assert grants["alice-maria"].reviewed_at is None
     if agencies.memberships[name].role == Role.PRIVACY_OFFICER:
         assert response.status_code == 404  # Paula: another organization's grant
         return

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -242,9 +242,11 @@ def _review_form(grant: BreakGlassGrant, data: Any = None) -> BreakGlassReviewFo
 
 
 def _grants(acting: Membership) -> QuerySet[BreakGlassGrant]:
-    return BreakGlassGrant.objects.filter(organization_id=acting.organization_id).select_related(
-        "user", "reviewed_by"
+    """Emergency accesses by the organization's users, and to the records of patients it serves."""
+    mine = Q(organization_id=acting.organization_id) | Q(
+        patient_id__in=reports.served_patient_ids(acting.organization_id)
     )
+    return BreakGlassGrant.objects.filter(mine).select_related("user", "reviewed_by")
 
 
 def _pending(acting: Membership, bound: PendingGrant | None = None) -> list[PendingGrant]:
@@ -343,9 +345,7 @@ class Tab:
 
 def _tabs(acting: Membership, current: str) -> list[Tab]:
     """The audit section's tabs; ``current`` is the URL name of the tab the page belongs to."""
-    pending = BreakGlassGrant.objects.filter(
-        organization_id=acting.organization_id, reviewed_at__isnull=True
-    ).count()
+    pending = _grants(acting).filter(reviewed_at__isnull=True).count()
     entries = [
         (_("Audit log"), "audit:report"),
         (_("Break-glass review (%(count)s)") % {"count": pending}, "audit:break_glass_pending"),
