@@ -174,7 +174,12 @@ def test_an_analyst_granted_identifiable_access_sees_the_served_patients_only(wo
 
     Membership.objects.filter(user=world.users["andy"]).update(grants_identifiable_access=True)
     client = world.client("andy")
-    assert client.get(reverse("web:patient_detail", kwargs={"patient_id": world.patient.pk})).status_code == 200
-    assert client.get(reverse("web:patient_detail", kwargs={"patient_id": world.other_patient.pk})).status_code == 403
+    assert (
+        client.get(reverse("web:patient_detail", kwargs={"patient_id": world.patient.pk})).status_code == 200
+    )
+    assert (
+        client.get(reverse("web:patient_detail", kwargs={"patient_id": world.other_patient.pk})).status_code
+        == 403
+    )
     listing = client.get(reverse("web:patient_list")).content
     assert b"Garcia" in listing and b"Lindqvist" not in listing
