@@ -53,7 +53,8 @@ def test_navigation_shows_only_screens_that_exist(alice_client: Client) -> None:
     content = alice_client.get(reverse("web:patient_list")).content.decode()
     navigation = content[content.index('<nav class="sidenav"') : content.index("</nav>")]
     assert '<a href="/patients/" aria-current="page">Patients</a>' in navigation
-    for missing in ("My worklist", "Enrollment", "Transitions", "Referrals", "Reports", "Admin"):
+    assert '<a href="/enrollment/">Enrollment</a>' in navigation  # a care manager works the pipeline
+    for missing in ("My worklist", "Transitions", "Referrals", "Reports", "Admin", "Audit"):
         assert missing not in navigation
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("audit/", include("wraparound.audit.urls")),
     path("", include("wraparound.consent.urls")),
+    path("", include("wraparound.enrollment.urls")),
     path("", include("wraparound.web.urls")),
 ]

@@ -52,7 +52,7 @@ def _may_manage(viewer: Viewer, organization_id: int) -> bool:
     return viewer.organization_id == organization_id and viewer.role in MANAGING_ROLES
 
 
-def _may_work(viewer: Viewer, enrollment: Enrollment) -> bool:
+def may_work(viewer: Viewer, enrollment: Enrollment) -> bool:
     """Managers of the agency, and its care managers and coordinators on this enrollment."""
     if _may_manage(viewer, enrollment.organization_id):
         return True
@@ -162,7 +162,7 @@ def do_assign(viewer: Viewer, enrollment: Enrollment, care_manager: AbstractBase
 
 
 def do_start_outreach(viewer: Viewer, enrollment: Enrollment, note: str = "") -> Enrollment:
-    _require(_may_work(viewer, enrollment), viewer, enrollment.patient_id)
+    _require(may_work(viewer, enrollment), viewer, enrollment.patient_id)
     return _move(viewer, enrollment, Status.OUTREACH, note)
 
 
@@ -176,7 +176,7 @@ def do_log_outreach(
     note: str = "",
 ) -> OutreachAttempt:
     """One attempt to reach the patient, exactly as it happened (billing counts these)."""
-    _require(_may_work(viewer, enrollment), viewer, enrollment.patient_id)
+    _require(may_work(viewer, enrollment), viewer, enrollment.patient_id)
     if enrollment.status != Status.OUTREACH:
         raise TransitionRefused("Outreach attempts are logged while the enrollment is in outreach.")
     if at > timezone.now():
@@ -213,7 +213,7 @@ def do_record_consent_to_enroll(
     document_sha256: str = "",
     attestation: str = "",
 ) -> EnrollmentConsent:
-    _require(_may_work(viewer, enrollment), viewer, enrollment.patient_id)
+    _require(may_work(viewer, enrollment), viewer, enrollment.patient_id)
     if evidence == EnrollmentConsent.Evidence.SIGNED_DOCUMENT and not document_sha256:
         raise TransitionRefused("A signed consent needs its document.")
     if evidence == EnrollmentConsent.Evidence.VERBAL and not attestation.strip():
@@ -254,7 +254,7 @@ def _episode_start(enrollment: Enrollment) -> dt.datetime | None:
 
 
 def do_enroll(viewer: Viewer, enrollment: Enrollment, on: dt.date | None = None) -> Enrollment:
-    _require(_may_work(viewer, enrollment), viewer, enrollment.patient_id)
+    _require(may_work(viewer, enrollment), viewer, enrollment.patient_id)
     began = _episode_start(enrollment)
     consents = (
         enrollment.consents.all() if began is None else enrollment.consents.filter(recorded_at__gte=began)
@@ -274,12 +274,12 @@ def do_enroll(viewer: Viewer, enrollment: Enrollment, on: dt.date | None = None)
 
 
 def do_decline(viewer: Viewer, enrollment: Enrollment, note: str = "") -> Enrollment:
-    _require(_may_work(viewer, enrollment), viewer, enrollment.patient_id)
+    _require(may_work(viewer, enrollment), viewer, enrollment.patient_id)
     return _move(viewer, enrollment, Status.DECLINED, note)
 
 
 def do_mark_unreachable(viewer: Viewer, enrollment: Enrollment, note: str = "") -> Enrollment:
-    _require(_may_work(viewer, enrollment), viewer, enrollment.patient_id)
+    _require(may_work(viewer, enrollment), viewer, enrollment.patient_id)
     if not enrollment.outreach_attempts.filter(recorded_at__gte=enrollment.status_changed_at).exists():
         raise TransitionRefused("Log the outreach attempts before marking the patient unreachable.")
     return _move(viewer, enrollment, Status.UNREACHABLE, note)
@@ -288,7 +288,7 @@ def do_mark_unreachable(viewer: Viewer, enrollment: Enrollment, note: str = "") 
 def do_discharge(
     viewer: Viewer, enrollment: Enrollment, reason: str, on: dt.date | None = None, note: str = ""
 ) -> Enrollment:
-    _require(_may_work(viewer, enrollment), viewer, enrollment.patient_id)
+    _require(may_work(viewer, enrollment), viewer, enrollment.patient_id)
     if reason not in Enrollment.DischargeReason.values:
         raise TransitionRefused("Choose a discharge reason.")
     return _move(

@@ -36,8 +36,9 @@ class Enrollment(models.Model):
         NO_LONGER_ELIGIBLE = "no_longer_eligible", _("No longer eligible")
         TRANSFERRED = "transferred", _("Transferred")
 
-    # The states in which the agency serves the patient (and so may see the record).
-    SERVING = (Status.ASSIGNED, Status.OUTREACH, Status.ENROLLED)
+    # The states in which the agency serves the patient (and so its supervisors and program
+    # administrators may see the record): from being handed the patient to discharge.
+    SERVING = (Status.IDENTIFIED, Status.ASSIGNED, Status.OUTREACH, Status.ENROLLED)
     # The states from which a new episode may begin (re-engagement, re-enrollment).
     CLOSED = (Status.DISCHARGED, Status.DECLINED, Status.UNREACHABLE)
 

@@ -105,6 +105,7 @@ PATIENT_TABS: tuple[tuple[Promise, str], ...] = (
     (gettext_lazy("Encounters"), "transitions:patient_encounters"),
     (gettext_lazy("Assessments"), "assessments:patient_assessments"),
     (gettext_lazy("Referrals"), "referrals:patient_referrals"),
+    (gettext_lazy("Enrollment"), "enrollment:patient_enrollment"),
     (gettext_lazy("Consent"), "consent:patient_consents"),
     (gettext_lazy("Documents"), "documents:patient_documents"),
     (gettext_lazy("Audit"), "audit:patient_audit"),

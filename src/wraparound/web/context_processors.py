@@ -17,12 +17,16 @@ from wraparound.registry.access import NO_RECORD_ROLES
 # officers or system administrators).
 PATIENT_LIST_ROLES = frozenset(r.value for r in Role) - {r.value for r in NO_RECORD_ROLES}
 
+PIPELINE_ROLES = frozenset(
+    {Role.SUPERVISOR.value, Role.PROGRAM_ADMINISTRATOR.value, Role.CARE_MANAGER.value, Role.CARE_COORDINATOR.value}
+)
+
 # The left navigation, by job (UI.md).  An entry shows once its URL name exists (the app that
 # builds the screen adds the route, and the link appears) and only to the roles named (None: all).
 NAVIGATION: tuple[tuple[Promise, str, frozenset[str] | None], ...] = (
     (_("My worklist"), "worklists:my_worklist", None),
     (_("Patients"), "web:patient_list", PATIENT_LIST_ROLES),
-    (_("Enrollment"), "enrollment:pipeline", None),
+    (_("Enrollment"), "enrollment:pipeline", PIPELINE_ROLES),
     (_("Transitions"), "transitions:transition_list", None),
     (_("Referrals"), "referrals:referral_list", None),
     (_("Registry"), "assessments:registry", None),

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from wraparound.enrollment import views
+
+app_name = "enrollment"
+
+urlpatterns = [
+    path("enrollment/", views.pipeline, name="pipeline"),
+    path("patients/<uuid:patient_id>/enrollment/", views.patient_enrollment, name="patient_enrollment"),
+    path(
+        "patients/<uuid:patient_id>/enrollment/<int:enrollment_id>/<slug:step>/",
+        views.enrollment_step,
+        name="enrollment_step",
+    ),
+]
