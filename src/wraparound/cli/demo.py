@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -157,7 +158,6 @@ def ensure_demo_caseloads() -> int:
     """
     from wraparound.careplans.actions import do_add_care_team_member
     from wraparound.careplans.models import CareTeam, CareTeamMember
-    from wraparound.enrollment.models import Enrollment
     from wraparound.referrals.models import Referral
 
     users = {role: get_user_model().objects.get(username=demo_username(role)) for role, _ in Role.choices}
@@ -173,9 +173,8 @@ def ensure_demo_caseloads() -> int:
         if patient.pk in linked:
             continue
         agency = riverbend if position % 10 < 7 else northside
-        Enrollment.objects.create(
-            patient=patient, organization=agency, status=Enrollment.Status.ENROLLED, started_on=today
-        )
+        lead = users[Role.CARE_MANAGER] if agency == riverbend and riverbend_count < DEMO_CASELOAD else None
+        _demo_enrollment(patient, agency, lead, users[Role.SUPERVISOR], position)
         roles: list[tuple[str, str]] = []
         if agency == riverbend:
             if riverbend_count < DEMO_CASELOAD:
@@ -218,3 +217,38 @@ def ensure_demo_caseloads() -> int:
             )
         added += 1
     return added
+
+
+# Where the demo's pipeline stands: most enrolled, some in outreach, a few just assigned.
+DEMO_PIPELINE = ("enrolled",) * 14 + ("outreach",) * 4 + ("assigned",)
+
+
+def _demo_enrollment(
+    patient: Patient, agency: CareOrganization, lead: Any, supervisor: Any, position: int
+) -> None:
+    """An enrollment with a believable history: identified weeks ago, then each step a few days apart."""
+    from wraparound.enrollment.models import Enrollment, EnrollmentTransition
+
+    status = DEMO_PIPELINE[position % len(DEMO_PIPELINE)]
+    path = ["identified", "assigned", "outreach", "enrolled"]
+    steps = path[: path.index(status) + 1]
+    start = timezone.now() - dt.timedelta(days=20 + (position * 7) % 70)
+    moments = [start + dt.timedelta(days=4 * n, hours=position % 9) for n in range(len(steps))]
+    enrollment = Enrollment.objects.create(
+        patient=patient,
+        organization=agency,
+        status=status,
+        care_manager=lead,
+        started_on=timezone.localdate(moments[-1]) if status == "enrolled" else None,
+        status_changed_at=moments[-1],
+    )
+    EnrollmentTransition.objects.bulk_create(
+        EnrollmentTransition(
+            enrollment=enrollment,
+            from_status=steps[n - 1] if n else "",
+            to_status=step,
+            at=moments[n],
+            by=lead if lead is not None and step != "assigned" and n else supervisor,
+        )
+        for n, step in enumerate(steps)
+    )
