@@ -65,8 +65,13 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/pipeline.html", context)
 
 
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
+
+
 class AssignForm(forms.Form):
-    care_manager = forms.ModelChoiceField(
+    care_manager = PersonChoiceField(
         label=gettext_lazy("Care manager"), queryset=get_user_model().objects.none()
     )
 
