@@ -18,7 +18,12 @@ from wraparound.registry.access import NO_RECORD_ROLES
 PATIENT_LIST_ROLES = frozenset(r.value for r in Role) - {r.value for r in NO_RECORD_ROLES}
 
 PIPELINE_ROLES = frozenset(
-    {Role.SUPERVISOR.value, Role.PROGRAM_ADMINISTRATOR.value, Role.CARE_MANAGER.value, Role.CARE_COORDINATOR.value}
+    {
+        Role.SUPERVISOR.value,
+        Role.PROGRAM_ADMINISTRATOR.value,
+        Role.CARE_MANAGER.value,
+        Role.CARE_COORDINATOR.value,
+    }
 )
 
 # The left navigation, by job (UI.md).  An entry shows once its URL name exists (the app that
