@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -43,6 +46,8 @@ INSTALLED_APPS = [
     "wraparound.consent",
     "wraparound.careplans",
     "wraparound.enrollment",
+    "wraparound.eligibility",
+    "wraparound.risk",
     "wraparound.referrals",
     "wraparound.ingest",
     "wraparound.synth",
@@ -200,6 +205,21 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     },
+}
+
+# Background work (ARCHITECTURE.md): the django-tasks API with its database backend; `wraparound worker`
+# runs the jobs.  TASKS_BACKEND=immediate runs each job at once in the caller, as the test suite does
+# (pytest sets PYTEST_VERSION while it runs).
+TASKS_BACKEND = env("TASKS_BACKEND", "immediate" if os.environ.get("PYTEST_VERSION") else "database")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TASKS_BACKEND == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
 }
 
 LANGUAGE_CODE = "en-us"

@@ -28,6 +28,7 @@ from wraparound.registry.models import (
     Patient,
     Procedure,
 )
+from wraparound.risk.models import RiskProfile
 from wraparound.web.formatting import language_label, sex_label
 
 SEGMENTED_MODELS = (Condition, Encounter, Observation, MedicationRequest, Procedure)
@@ -79,6 +80,7 @@ def patient_banner(access: PatientAccess) -> PatientBanner:
             f"{enrollment.get_status_display()} · {enrollment.organization.name}" if enrollment else ""
         ),
         lead_care_manager=team.get(CareTeamMember.Role.LEAD_CARE_MANAGER, ""),
+        risk_tier=_tier(patient),
         primary_care_provider=team.get(CareTeamMember.Role.PRIMARY_CARE_PROVIDER, ""),
         age=patient.age_on(timezone.localdate()),
         sex=sex_label(patient.gender),
@@ -95,6 +97,11 @@ def patient_banner(access: PatientAccess) -> PatientBanner:
             timezone.localtime(access.break_glass.expires_at) if access.break_glass is not None else None
         ),
     )
+
+
+def _tier(patient: Patient) -> str:
+    profile = RiskProfile.objects.filter(patient=patient).only("tier").first()
+    return str(profile.get_tier_display()) if profile else ""
 
 
 # The patient chart's sections (UI.md): each shows once its URL name exists.

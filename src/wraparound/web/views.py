@@ -34,6 +34,7 @@ from wraparound.registry.models import Patient
 from wraparound.web import observations, patient_summary
 from wraparound.web.banner import patient_banner, patient_tabs
 from wraparound.web.context_processors import navigation
+from wraparound.web.eligibility_risk import eligibility_and_risk
 from wraparound.web.formatting import language_label, sex_label
 from wraparound.web.patient_export import export_rows
 from wraparound.web.patient_search import parse_patient_query, search_patients
@@ -176,6 +177,7 @@ def _summary_context(request: HttpRequest, access: PatientAccess) -> dict[str, o
         "past_medication_total": past_medication_total,
         "allergies": patient_summary.allergies(access),
         "immunizations": patient_summary.immunizations(access),
+        "eligibility_risk": eligibility_and_risk(access),
     }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -20,6 +21,7 @@ from rich.table import Table
 
 from wraparound.ingest.pipeline import Importer, ImportReport, UnitResult
 from wraparound.ingest.sources import count_units
+from wraparound.ingest.tasks import recompute_after_import
 
 EXIT_REJECTED = 3  # some units were rejected (exit codes are never reused: see docs/import.md)
 
@@ -39,7 +41,11 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"no such file or folder: {', '.join(missing)}")
         console = Console(stderr=False, quiet=False)
+        started = timezone.now()
         report = _run(paths, options["source"], options["quiet"], console)
+        if report.count("created") or report.count("updated"):
+            # Eligibility and risk of the patients this import touched, by `wraparound worker`.
+            recompute_after_import.enqueue(started.isoformat())
         if not options["quiet"]:
             console.print(summary_table(report))
         for unit in report.rejected:

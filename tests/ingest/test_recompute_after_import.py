@@ -1,0 +1,56 @@
+"""After `wraparound import`, the touched patients' eligibility and risk are recomputed by a background job."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from wraparound.eligibility.models import EligibilityDecision
+from wraparound.ingest.tasks import recompute_after_import
+from wraparound.registry.models import Patient
+from wraparound.risk.models import RiskProfile
+
+BUNDLE = "ca-2025/fhir/ba45a621-380f-8c79-5920-5d22ad34eb39.json"
+REFERENCE_DATA = (
+    "ca-2025/fhir/hospitalInformation1753719443038.json",
+    "ca-2025/fhir/practitionerInformation1753719443038.json",
+)
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture
+def folder(shared_data: Path, tmp_path: Path) -> Path:
+    for name in (*REFERENCE_DATA, BUNDLE):
+        shutil.copy(shared_data / "synthea" / name, tmp_path / Path(name).name)
+    return tmp_path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_queues_the_job_and_the_job_recomputes_the_touched_patients(folder: Path) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        call_command("import", str(folder), source="synthea", quiet=True)
+    patient = Patient.objects.get()
+    assert not RiskProfile.objects.exists()  # queued for `wraparound worker`, not yet run
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "wraparound.ingest.tasks.recompute_after_import"
+    outcome = recompute_after_import.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+    assert outcome["risk_profiles"] == 1
+    assert RiskProfile.objects.filter(patient=patient).exists()
+    packs = set(EligibilityDecision.objects.filter(patient=patient).values_list("pack", flat=True))
+    assert {"federal-1945", "new-york"} <= packs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_importing_the_same_data_again_queues_nothing(folder: Path) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        call_command("import", str(folder), source="synthea", quiet=True)
+        call_command("import", str(folder), source="synthea", quiet=True)
+        assert DBTaskResult.objects.count() == 1
