@@ -23,6 +23,8 @@ from wraparound.cli.demo import (
     population_is_loaded,
 )
 from wraparound.ingest.pipeline import UnitResult
+from wraparound.ingest.tasks import recompute
+from wraparound.risk.models import RiskProfile
 
 
 class Command(BaseCommand):
@@ -48,6 +50,12 @@ class Command(BaseCommand):
         linked = ensure_demo_caseloads()
         if linked:
             console.print(f"Linked {linked:,} patients to the demo agencies' care teams.")
+        if not RiskProfile.objects.exists():
+            with console.status("Deciding eligibility and risk…"):
+                done = recompute(None)
+            console.print(
+                f"Eligibility decisions: {done['decisions']:,}; risk profiles: {done['risk_profiles']:,}."
+            )
         _print_login(console, users, options["port"])
         if not options["no_serve"]:
             call_command("serve", port=options["port"])
