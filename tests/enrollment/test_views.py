@@ -73,3 +73,30 @@ def test_another_agency_is_refused_and_audited(pipeline: Pipeline) -> None:
     assert AuditEvent.objects.filter(username="bob", action=Action.ACCESS_DENIED).exists()
     board = bob.get(reverse("enrollment:pipeline"), {"status": "identified"}).content.decode()
     assert "Garcia" not in board  # Northside's board holds nothing of Riverbend's
+
+
+def test_outreach_worklist_puts_the_highest_risk_first(pipeline: Pipeline) -> None:
+
+    from tests.personas import stored
+    from wraparound.registry.models import Patient
+    from wraparound.risk.models import RiskProfile
+
+    sam, alice_viewer = pipeline.viewer("sam"), pipeline.viewer("alice")
+    people = {"maria": pipeline.patient}
+    for name in ("oscar", "lena"):
+        people[name] = stored(
+            Patient, "test", name, given_names=name.title(), family_name="Tester", search_name=name
+        )
+    for patient in people.values():
+        enrollment = actions.do_identify(sam, patient, pipeline.agency)
+        actions.do_assign(sam, enrollment, pipeline.users["alice"])
+        actions.do_start_outreach(alice_viewer, enrollment)
+    now = timezone.now()
+    RiskProfile.objects.create(patient=people["oscar"], tier="high", hcc_v24=2.1, computed_at=now)
+    RiskProfile.objects.create(patient=people["maria"], tier="low", hcc_v24=0.4, computed_at=now)
+    # lena has no risk profile yet: she comes last
+    content = _client(pipeline, "alice").get(reverse("enrollment:outreach_worklist")).content.decode()
+    positions = [content.index(text) for text in ("Oscar Tester", "Maria Garcia", "Lena Tester")]
+    assert positions == sorted(positions)
+    other = _client(pipeline, "bob").get(reverse("enrollment:outreach_worklist")).content.decode()
+    assert "Oscar Tester" not in other

@@ -8,6 +8,7 @@ app_name = "enrollment"
 
 urlpatterns = [
     path("enrollment/", views.pipeline, name="pipeline"),
+    path("enrollment/outreach/", views.outreach_worklist, name="outreach_worklist"),
     path("patients/<uuid:patient_id>/enrollment/", views.patient_enrollment, name="patient_enrollment"),
     path(
         "patients/<uuid:patient_id>/enrollment/<int:enrollment_id>/<slug:step>/",

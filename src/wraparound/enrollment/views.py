@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Max, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -206,3 +207,38 @@ def enrollment_step(
         else:
             messages.success(request, _("Saved."))
     return redirect("enrollment:patient_enrollment", patient_id=patient_id)
+
+
+TIER_ORDER = {"high": 0, "rising": 1, "moderate": 2, "low": 3}
+
+
+@require_safe
+def outreach_worklist(request: HttpRequest) -> HttpResponse:
+    """Who to reach first: open outreach of the agency (a care manager's own), highest risk tier first."""
+    viewer = Viewer.from_request(request)
+    if viewer.acting is None or viewer.role not in BOARD_ROLES:
+        raise deny(viewer, what="OutreachWorklist")
+    rows = Enrollment.objects.filter(
+        organization_id=viewer.organization_id,
+        status__in=[Enrollment.Status.ASSIGNED, Enrollment.Status.OUTREACH],
+        patient__in=access_patients(viewer),
+    )
+    if viewer.role not in actions.MANAGING_ROLES:
+        rows = rows.filter(care_manager_id=viewer.user_id)
+    tier_rank = Case(
+        *(When(patient__risk_profile__tier=tier, then=Value(rank)) for tier, rank in TIER_ORDER.items()),
+        default=Value(len(TIER_ORDER)),
+        output_field=IntegerField(),
+    )
+    ordered = (
+        rows.select_related("patient", "patient__risk_profile", "care_manager")
+        .annotate(
+            tier_rank=tier_rank,
+            attempts=Count("outreach_attempts"),
+            last_attempt=Max("outreach_attempts__at"),
+        )
+        .order_by("tier_rank", "-patient__risk_profile__hcc_v24", "status_changed_at", "id")
+    )
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_shown(viewer, [row.patient for row in page])
+    return render(request, "enrollment/outreach_worklist.html", {"page": page, "now": timezone.now()})
