@@ -7,7 +7,6 @@ used.  A missing browser fails the tests: they are never skipped.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import random
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.accounts.helpers import give_authenticator, totp_code
-from tests.personas import put_on_care_team
+from tests.personas import put_on_care_team, stored
 from wraparound.accounts.models import Membership, Role
 from wraparound.core.models import CareOrganization
 from wraparound.registry.models import (
@@ -47,7 +46,6 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "correct-horse-battery"
 SOURCE = "browser-test"
-RECEIVED = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
 Model = TypeVar("Model", bound=StoredResource)
 
 
@@ -118,20 +116,11 @@ def sign_in(
 
 
 def _stored(model: type[Model], source_id: str, **fields: Any) -> Model:
-    stored = model._default_manager.create(
-        id=model.identity(SOURCE, source_id),
-        source=SOURCE,
-        source_id=source_id,
-        resource={"resourceType": model.FHIR_TYPE, "id": source_id},
-        content_hash=hashlib.md5(source_id.encode(), usedforsecurity=False).hexdigest(),
-        received_at=RECEIVED,
-        updated_at=RECEIVED,
-        **fields,
-    )
+    stored_row: Model = stored(model, SOURCE, source_id, **fields)
     alice = User.objects.filter(username="alice").first()
-    if isinstance(stored, Patient) and alice is not None:
-        put_on_care_team(alice, stored)  # the patients of these tests are on Alice's caseload
-    return stored
+    if isinstance(stored_row, Patient) and alice is not None:
+        put_on_care_team(alice, stored_row)  # the patients of these tests are on Alice's caseload
+    return stored_row
 
 
 def _at(year: int, month: int, day: int, hour: int = 14, minute: int = 0) -> dt.datetime:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -13,7 +12,7 @@ from django.test import Client
 from django.utils import translation
 
 from tests.accounts.helpers import sign_in
-from tests.personas import put_on_care_team
+from tests.personas import put_on_care_team, stored
 from wraparound.accounts.models import Membership, Role
 from wraparound.core.models import CareOrganization
 from wraparound.registry.models import (
@@ -27,26 +26,15 @@ from wraparound.registry.models import (
 )
 
 SOURCE = "test"
-RECEIVED = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
 Model = TypeVar("Model", bound=StoredResource)
 
 
 def _stored(model: type[Model], source_id: str, **fields: Any) -> Model:
-    resource = {"resourceType": model.FHIR_TYPE, "id": source_id}
-    stored = model._default_manager.create(
-        id=model.identity(SOURCE, source_id),
-        source=SOURCE,
-        source_id=source_id,
-        resource=resource,
-        content_hash=hashlib.md5(source_id.encode(), usedforsecurity=False).hexdigest(),
-        received_at=RECEIVED,
-        updated_at=RECEIVED,
-        **fields,
-    )
+    stored_row: Model = stored(model, SOURCE, source_id, **fields)
     alice = User.objects.filter(username="alice").first()
-    if isinstance(stored, Patient) and alice is not None:
-        put_on_care_team(alice, stored)  # the patients of these tests are on Alice's caseload
-    return stored
+    if isinstance(stored_row, Patient) and alice is not None:
+        put_on_care_team(alice, stored_row)  # the patients of these tests are on Alice's caseload
+    return stored_row
 
 
 class ClinicalRecords:

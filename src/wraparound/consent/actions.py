@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wraparound.audit.models import Action
+from wraparound.consent.evidence import evidence_problem
 from wraparound.consent.models import Category, Consent, Part2Program
 from wraparound.core.models import CareOrganization
 from wraparound.registry.access import Viewer, access_patient
@@ -32,10 +33,9 @@ def do_record_consent(
 ) -> Consent:
     """Record a consent the patient gave; the recorder must be able to open the record."""
     chosen = [str(Category(c)) for c in categories]
-    if evidence == Consent.Evidence.SIGNED_DOCUMENT and not document_sha256:
-        raise ValueError("A signed consent needs its document.")
-    if evidence == Consent.Evidence.VERBAL and not attestation.strip():
-        raise ValueError("A verbal consent needs the attestation of who heard it.")
+    problem = evidence_problem(evidence, document_sha256, attestation)
+    if problem:
+        raise ValueError(problem)
     if grantee_organization is None and grantee_user_id is None:
         raise ValueError("A consent needs a grantee: an organization or a person.")
     # Authorize before the transaction: a refusal's audit row must not roll back with it.

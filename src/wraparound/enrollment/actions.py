@@ -24,6 +24,7 @@ from wraparound.audit.actions import record
 from wraparound.audit.models import Action
 from wraparound.careplans.actions import do_add_care_team_member
 from wraparound.careplans.models import CareTeamMember
+from wraparound.consent.evidence import evidence_problem
 from wraparound.core.models import CareOrganization
 from wraparound.enrollment.models import Enrollment, EnrollmentConsent, EnrollmentTransition, OutreachAttempt
 from wraparound.registry.access import Viewer, deny
@@ -214,10 +215,9 @@ def do_record_consent_to_enroll(
     attestation: str = "",
 ) -> EnrollmentConsent:
     _require(may_work(viewer, enrollment), viewer, enrollment.patient_id)
-    if evidence == EnrollmentConsent.Evidence.SIGNED_DOCUMENT and not document_sha256:
-        raise TransitionRefused("A signed consent needs its document.")
-    if evidence == EnrollmentConsent.Evidence.VERBAL and not attestation.strip():
-        raise TransitionRefused("A verbal consent needs the attestation of who heard it.")
+    problem = evidence_problem(evidence, document_sha256, attestation)
+    if problem:
+        raise TransitionRefused(problem)
     if obtained_on > timezone.localdate():
         raise TransitionRefused("A consent cannot be obtained in the future.")
     assert viewer.user_id is not None

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Max, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -202,8 +201,6 @@ def enrollment_step(
             run()
         except actions.TransitionRefused as refused:
             messages.error(request, str(refused))
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, _("Saved."))
     return redirect("enrollment:patient_enrollment", patient_id=patient_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from wraparound.eligibility.models import EligibilityDecision
 from wraparound.registry.access import PatientAccess
@@ -14,10 +13,6 @@ from wraparound.risk.models import RiskProfile
 class EligibilityAndRisk:
     decisions: list[EligibilityDecision]
     risk: RiskProfile | None
-
-    @property
-    def hcc(self) -> dict[str, Any]:
-        return {"V24": self.risk.hcc_v24, "V28": self.risk.hcc_v28} if self.risk else {}
 
 
 def eligibility_and_risk(access: PatientAccess) -> EligibilityAndRisk | None:
