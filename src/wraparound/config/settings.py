@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wraparound.eligibility",
     "wraparound.risk",
     "wraparound.referrals",
+    "wraparound.worklists",
     "wraparound.ingest",
     "wraparound.synth",
     "wraparound.web",
