@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from django.db import transaction
 from django.utils import timezone
 
-from wraparound.eligibility.engine import Decision, evaluate, explain
+from wraparound.core.upsert import upsert
+from wraparound.eligibility.engine import Decision, evaluate_packs, explain
 from wraparound.eligibility.models import EligibilityDecision
 from wraparound.eligibility.rulepacks import Pack, get_pack
 from wraparound.registry.models import Patient
@@ -25,12 +25,18 @@ def do_decide(
 
     A recomputation replaces the stored decision for the same patient, pack and version.
     """
-    rules = get_pack(pack) if isinstance(pack, str) else pack
+    return do_decide_packs(patient_ids, [get_pack(pack) if isinstance(pack, str) else pack], as_of=as_of)
+
+
+def do_decide_packs(
+    patient_ids: Iterable[uuid.UUID] | None, packs: Sequence[Pack], *, as_of: datetime.datetime | None = None
+) -> int:
+    """``do_decide`` under several packs at once, reading each batch's records once."""
     ids = _all_patient_ids() if patient_ids is None else patient_ids
     decided_at = timezone.now()
     written = 0
     batch: list[EligibilityDecision] = []
-    for decision in evaluate(rules, ids, as_of):
+    for decision in evaluate_packs(packs, ids, as_of):
         batch.append(_row(decision, decided_at))
         if len(batch) == WRITE_BATCH:
             written += _upsert(batch)
@@ -62,11 +68,6 @@ def _row(decision: Decision, decided_at: datetime.datetime) -> EligibilityDecisi
 
 
 def _upsert(rows: list[EligibilityDecision]) -> int:
-    with transaction.atomic():
-        EligibilityDecision.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["patient", "pack", "version"],
-            update_fields=UPDATED_FIELDS,
-        )
-    return len(rows)
+    return upsert(
+        EligibilityDecision, rows, unique_fields=["patient", "pack", "version"], update_fields=UPDATED_FIELDS
+    )

@@ -44,33 +44,46 @@ def evaluate(
     pack: Pack, patient_ids: Iterable[uuid.UUID], as_of: datetime.datetime | None = None
 ) -> Iterator[Decision]:
     """One decision per patient, in batches of ``BATCH_SIZE``; the pack must be in effect at ``as_of``."""
+    return evaluate_packs([pack], patient_ids, as_of)
+
+
+def evaluate_packs(
+    packs: Sequence[Pack], patient_ids: Iterable[uuid.UUID], as_of: datetime.datetime | None = None
+) -> Iterator[Decision]:
+    """One decision per patient and pack; each batch's conditions and BMI are read once for all packs."""
     moment = as_of or timezone.now()
-    if not pack.is_effective(moment.date()):
-        raise PackNotInEffect(
-            f"{pack.name} {pack.version} is in effect from {pack.effective_from} to {pack.effective_to}, "
-            f"not on {moment.date()}"
-        )
+    for pack in packs:
+        if not pack.is_effective(moment.date()):
+            raise PackNotInEffect(
+                f"{pack.name} {pack.version} is in effect from {pack.effective_from} to "
+                f"{pack.effective_to}, not on {moment.date()}"
+            )
     batch: list[uuid.UUID] = []
     for patient_id in patient_ids:
         batch.append(patient_id)
         if len(batch) == BATCH_SIZE:
-            yield from _evaluate_batch(pack, batch, moment)
+            yield from _evaluate_batch(packs, batch, moment)
             batch = []
     if batch:
-        yield from _evaluate_batch(pack, batch, moment)
+        yield from _evaluate_batch(packs, batch, moment)
 
 
 def _evaluate_batch(
-    pack: Pack, patient_ids: Sequence[uuid.UUID], as_of: datetime.datetime
+    packs: Sequence[Pack], patient_ids: Sequence[uuid.UUID], as_of: datetime.datetime
 ) -> Iterator[Decision]:
     conditions = fetch.active_conditions(patient_ids, as_of)
-    bmis = fetch.latest_bmi(patient_ids, as_of, pack.bmi.window_days)
-    encounters = _flag_encounters(pack, patient_ids, as_of)
-    for patient_id in patient_ids:
-        rows = conditions.get(patient_id, [])
-        met = _categories_met(rows, bmis.get(patient_id), pack.bmi.threshold)
-        flags = _flags_met(pack.flags, met, encounters.get(patient_id, []), as_of)
-        yield _decide(pack, patient_id, met, flags)
+    bmis = {
+        window: fetch.latest_bmi(patient_ids, as_of, window)
+        for window in {pack.bmi.window_days for pack in packs}
+    }
+    for pack in packs:
+        encounters = _flag_encounters(pack, patient_ids, as_of)
+        pack_bmis = bmis[pack.bmi.window_days]
+        for patient_id in patient_ids:
+            rows = conditions.get(patient_id, [])
+            met = _categories_met(rows, pack_bmis.get(patient_id), pack.bmi.threshold)
+            flags = _flags_met(pack.flags, met, encounters.get(patient_id, []), as_of)
+            yield _decide(pack, patient_id, met, flags)
 
 
 def _decide(

@@ -10,13 +10,19 @@ profiles are replaced, not added), so a retried job is harmless.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import uuid
+from collections import Counter
+from collections.abc import Sequence
 
+from django.db import connections
 from django.db.models import Q
+from django.utils import timezone
 from django_tasks import task
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from wraparound.eligibility.actions import do_decide
-from wraparound.eligibility.engine import PackNotInEffect
+from wraparound.eligibility.actions import do_decide_packs
 from wraparound.eligibility.rulepacks import load_packs
 from wraparound.registry.models import Condition, Encounter, Observation, Patient
 from wraparound.risk.actions import do_compute_risk
@@ -42,16 +48,54 @@ def affected_patients(since: dt.datetime) -> list[uuid.UUID] | None:
     return sorted(changed)
 
 
-def recompute(patient_ids: list[uuid.UUID] | None) -> dict[str, int]:
+def recompute(patient_ids: Sequence[uuid.UUID] | None, as_of: dt.datetime | None = None) -> dict[str, int]:
     """Eligibility under every pack in effect, then risk, for these patients (everyone when None)."""
-    decided = 0
-    for pack in load_packs().values():
-        try:
-            decided += do_decide(patient_ids, pack)
-        except PackNotInEffect:
-            continue
-    run = do_compute_risk(patient_ids)
+    as_of = as_of or timezone.now()
+    packs = [pack for pack in load_packs().values() if pack.is_effective(as_of.date())]
+    decided = do_decide_packs(patient_ids, packs, as_of=as_of) if packs else 0
+    run = do_compute_risk(patient_ids, as_of=as_of)
     return {"decisions": decided, "risk_profiles": run.patients}
+
+
+EVERYONE_CHUNK = 10_000  # patients per unit of work handed to a worker process
+
+
+def _recompute_chunk(work: tuple[list[uuid.UUID], dt.datetime]) -> dict[str, int]:
+    patient_ids, as_of = work
+    return recompute(patient_ids, as_of)
+
+
+def recompute_everyone(*, workers: int | None = None, progress: bool = False) -> dict[str, int]:
+    """``recompute`` for every patient, in ``workers`` processes (one per CPU by default).
+
+    The patients are handed out in chunks of ``EVERYONE_CHUNK`` ids, in id order; each worker
+    reads and writes its chunk with its own database connection (every batch of reads is
+    set-based: a fixed number of queries per batch of patients, see ``eligibility.fetch`` and
+    ``risk.actions``).  Every decision and profile is computed as of the same moment.
+    """
+    from wraparound.registry.models import Patient
+
+    as_of = timezone.now()
+    ids = list(Patient.objects.order_by("id").values_list("id", flat=True).iterator(chunk_size=20_000))
+    chunks = [(ids[index : index + EVERYONE_CHUNK], as_of) for index in range(0, len(ids), EVERYONE_CHUNK)]
+    del ids
+    workers = workers or os.cpu_count() or 1
+    totals: Counter[str] = Counter()
+    columns = (TextColumn("eligibility and risk"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True, disable=not progress) as bar:
+        done = bar.add_task("patients", total=sum(len(chunk) for chunk, _ in chunks))
+        if workers == 1 or len(chunks) <= 1:
+            results = map(_recompute_chunk, chunks)
+            for (chunk, _), result in zip(chunks, results, strict=True):
+                totals.update(result)
+                bar.advance(done, len(chunk))
+        else:
+            connections.close_all()  # each forked worker opens its own
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for result in pool.imap(_recompute_chunk, chunks):
+                    totals.update(result)
+                    bar.advance(done, EVERYONE_CHUNK)
+    return {"decisions": totals["decisions"], "risk_profiles": totals["risk_profiles"]}
 
 
 @task()

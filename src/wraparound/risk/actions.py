@@ -11,6 +11,7 @@ from typing import Any, Final
 from django.db import transaction
 from django.utils import timezone
 
+from wraparound.core.upsert import upsert
 from wraparound.registry.models import Patient
 from wraparound.risk.chronic import ChronicConditionCounter, default_chronic_condition_count
 from wraparound.risk.crosswalk import load_crosswalk
@@ -183,12 +184,10 @@ def _compute_batch(
 
 def _store(profiles: list[RiskProfile], lace_scores: list[LaceScore]) -> None:
     with transaction.atomic():
-        RiskProfile.objects.bulk_create(
-            profiles, update_conflicts=True, unique_fields=["patient"], update_fields=PROFILE_FIELDS
-        )
-        LaceScore.objects.bulk_create(
+        upsert(RiskProfile, profiles, unique_fields=["patient"], update_fields=PROFILE_FIELDS)
+        upsert(
+            LaceScore,
             lace_scores,
-            update_conflicts=True,
             unique_fields=["encounter"],
             update_fields=["patient", "discharged_at", "score", "components", "computed_at"],
         )
