@@ -19,8 +19,8 @@ members/s, and the peak resident memory of the coordinating process and of the l
 worker.  Baseline in the same run: one plain read of every row the computation reads (the
 same tables, columns and filters, through a raw cursor); ratio = baseline / computation.
 (2) The incremental recompute the worker runs after an import touching one patient
-(``recompute_after_import``: find who changed since the import began, then eligibility +
-risk for them), on ``--samples`` patients: p50 and p95 in milliseconds.  Baseline: reading
+(``recompute_after_import`` with the patient the import names: eligibility under every pack
++ risk, written), on ``--samples`` patients: p50 and p95 in milliseconds.  Baseline: reading
 that patient's rows by primary key and patient id.
 """
 
@@ -186,7 +186,7 @@ def measure_incremental(samples: int) -> None:
         Patient.objects.filter(pk=patient_id).update(updated_at=timezone.now())
         Condition.objects.filter(patient_id=patient_id).update(updated_at=timezone.now())
         started = time.perf_counter()
-        result = recompute_after_import.call(since.isoformat())
+        result = recompute_after_import.call(since.isoformat(), [str(patient_id)])
         timings.append(1000 * (time.perf_counter() - started))
         if result["risk_profiles"] != 1:
             raise SystemExit(f"expected one patient recomputed, got {result}")

@@ -19,6 +19,7 @@ REFERENCE_DATA = (
     "ca-2025/fhir/hospitalInformation1753719443038.json",
     "ca-2025/fhir/practitionerInformation1753719443038.json",
 )
+SECOND_BUNDLE = "ca-2025/fhir/0b7496cb-ffc9-0874-03f4-f4841c4dfa63.json"
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
@@ -39,6 +40,7 @@ def test_an_import_queues_the_job_and_the_job_recomputes_the_touched_patients(fo
     assert not RiskProfile.objects.exists()  # queued for `wraparound worker`, not yet run
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "wraparound.ingest.tasks.recompute_after_import"
+    assert queued.args_kwargs["args"][1] == [str(patient.pk)]  # the import names whom it touched
     outcome = recompute_after_import.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
     assert outcome["risk_profiles"] == 1
     assert RiskProfile.objects.filter(patient=patient).exists()
@@ -54,3 +56,19 @@ def test_importing_the_same_data_again_queues_nothing(folder: Path) -> None:
         call_command("import", str(folder), source="synthea", quiet=True)
         call_command("import", str(folder), source="synthea", quiet=True)
         assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_importer_reports_exactly_the_patients_it_touched(
+    folder: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from wraparound.ingest.pipeline import Importer
+
+    first = Importer(source="synthea").run([folder])
+    assert first.touched_patients == set(Patient.objects.values_list("pk", flat=True))
+    assert Importer(source="synthea").run([folder]).touched_patients == set()  # nothing changed
+    later = tmp_path_factory.mktemp("later")
+    shutil.copy(shared_data / "synthea" / SECOND_BUNDLE, later)
+    second = Importer(source="synthea").run([later])
+    newcomer = Patient.objects.exclude(pk__in=first.touched_patients).get()
+    assert second.touched_patients == {newcomer.pk}

@@ -23,6 +23,7 @@ import gc
 import multiprocessing
 import os
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ class UnitResult:
 class ImportReport:
     units: list[UnitResult] = field(default_factory=list)
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    touched_patients: set[uuid.UUID] = field(default_factory=set)  # records created or changed
 
     @property
     def units_ok(self) -> int:
@@ -128,6 +130,7 @@ class Importer:
         finally:
             if gc_was_enabled:
                 gc.enable()
+        self.report.touched_patients = {uuid.UUID(str(key)) for key in self.writer.touched_patients}
         return self.report
 
     def _prepared(self, units: Iterator[Unit]) -> Iterator[tuple[Unit, PreparedUnit | None]]:

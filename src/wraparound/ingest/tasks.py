@@ -99,7 +99,11 @@ def recompute_everyone(*, workers: int | None = None, progress: bool = False) ->
 
 
 @task()
-def recompute_after_import(since: str) -> dict[str, int]:
+def recompute_after_import(since: str, patient_ids: list[str] | None = None) -> dict[str, int]:
+    """After an import: the patients it names (the importer knows whom it touched), else those
+    whose records changed since it began."""
+    if patient_ids is not None:
+        return recompute([uuid.UUID(patient) for patient in patient_ids])
     patients = affected_patients(dt.datetime.fromisoformat(since))
     if patients == []:
         return {"decisions": 0, "risk_profiles": 0}

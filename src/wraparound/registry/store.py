@@ -186,6 +186,9 @@ class RegistryWriter:
         self.vendor = connection.vendor
         self.rows = RowMaker(source, self.vendor)
         self._careful: set[type[StoredResource]] = set()  # types where new keys met stored ones
+        # The patients whose records this writer created or changed (as stored: hex or UUID),
+        # so the work that follows an import knows whom to recompute without searching.
+        self.touched_patients: set[Any] = set()
 
     def table(self, model: type[models.Model]) -> _Table:
         return self.rows.table(model)
@@ -199,6 +202,7 @@ class RegistryWriter:
             if self._insert_all_new(model, group, now):
                 for item in group:
                     outcomes[(item.resource_type, "created")] += 1
+                self._touch(model, group)
                 continue
             existing = self._existing(model, [item.id for item in group])
             new = [item for item in group if item.id not in existing]
@@ -209,6 +213,8 @@ class RegistryWriter:
             changed = [item for item in differing if (item.id, item.content_hash) not in stale]
             self._insert(model, new, now)
             self._update(model, changed, {i.id: existing[i.id][1] for i in changed}, now)
+            self._touch(model, new)
+            self._touch(model, changed)
             changed_ids = {item.id for item in changed}
             for item in group:
                 outcome = (
@@ -220,6 +226,16 @@ class RegistryWriter:
                 )
                 outcomes[(item.resource_type, outcome)] += 1
         return outcomes
+
+    def _touch(self, model: type[StoredResource], items: list[Incoming]) -> None:
+        if model is Patient:
+            self.touched_patients.update(item.id for item in items)
+            return
+        position = self.table(model).position.get("patient_id")
+        if position is not None:
+            self.touched_patients.update(
+                patient for item in items if (patient := item.row[position]) is not None
+            )
 
     def _insert_all_new(self, model: type[StoredResource], group: list[Incoming], now: dt.datetime) -> bool:
         """Insert the group as new rows, if none of them is stored yet; whether it did.

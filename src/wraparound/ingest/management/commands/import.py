@@ -23,6 +23,8 @@ from wraparound.ingest.pipeline import Importer, ImportReport, UnitResult
 from wraparound.ingest.sources import count_units
 from wraparound.ingest.tasks import recompute_after_import
 
+NAMED_LIMIT = 20_000  # past this many patients, the job finds them itself (most of the registry)
+
 EXIT_REJECTED = 3  # some units were rejected (exit codes are never reused: see docs/import.md)
 
 
@@ -45,7 +47,9 @@ class Command(BaseCommand):
         report = _run(paths, options["source"], options["quiet"], console)
         if report.count("created") or report.count("updated"):
             # Eligibility and risk of the patients this import touched, by `wraparound worker`.
-            recompute_after_import.enqueue(started.isoformat())
+            touched = report.touched_patients
+            named = sorted(str(patient) for patient in touched) if len(touched) <= NAMED_LIMIT else None
+            recompute_after_import.enqueue(started.isoformat(), named)
         if not options["quiet"]:
             console.print(summary_table(report))
         for unit in report.rejected:
