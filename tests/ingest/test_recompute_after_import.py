@@ -72,3 +72,32 @@ def test_the_importer_reports_exactly_the_patients_it_touched(
     second = Importer(source="synthea").run([later])
     newcomer = Patient.objects.exclude(pk__in=first.touched_patients).get()
     assert second.touched_patients == {newcomer.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recompute_everyone_in_two_processes_equals_one_process(folder: Path, shared_data: Path) -> None:
+    """Two worker processes (on PostgreSQL; an in-memory SQLite test database stays in one)."""
+    from io import StringIO
+
+    from wraparound.ingest.pipeline import Importer
+    from wraparound.ingest.tasks import recompute_everyone
+
+    shutil.copy(shared_data / "synthea" / SECOND_BUNDLE, folder)
+    Importer(source="synthea").run([folder])
+    call_command("recompute", "--all", "--workers", "1", "--quiet")
+    alone = {
+        (row.patient_id, row.pack): (row.eligible, row.criteria) for row in EligibilityDecision.objects.all()
+    }
+    tiers = dict(RiskProfile.objects.values_list("patient_id", "tier"))
+    assert len(tiers) == 2
+    EligibilityDecision.objects.all().delete()
+    RiskProfile.objects.all().delete()
+    done = recompute_everyone(workers=2, chunk_size=1)
+    assert done == {"decisions": len(alone), "risk_profiles": 2}
+    assert {
+        (row.patient_id, row.pack): (row.eligible, row.criteria) for row in EligibilityDecision.objects.all()
+    } == alone
+    assert dict(RiskProfile.objects.values_list("patient_id", "tier")) == tiers
+    out = StringIO()
+    call_command("recompute", "--all", "--workers", "2", stdout=out)
+    assert out.getvalue().startswith("2 patients:")

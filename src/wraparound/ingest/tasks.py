@@ -16,7 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
@@ -65,7 +65,9 @@ def _recompute_chunk(work: tuple[list[uuid.UUID], dt.datetime]) -> dict[str, int
     return recompute(patient_ids, as_of)
 
 
-def recompute_everyone(*, workers: int | None = None, progress: bool = False) -> dict[str, int]:
+def recompute_everyone(
+    *, workers: int | None = None, progress: bool = False, chunk_size: int = EVERYONE_CHUNK
+) -> dict[str, int]:
     """``recompute`` for every patient, in ``workers`` processes (one per CPU by default).
 
     The patients are handed out in chunks of ``EVERYONE_CHUNK`` ids, in id order; each worker
@@ -77,9 +79,11 @@ def recompute_everyone(*, workers: int | None = None, progress: bool = False) ->
 
     as_of = timezone.now()
     ids = list(Patient.objects.order_by("id").values_list("id", flat=True).iterator(chunk_size=20_000))
-    chunks = [(ids[index : index + EVERYONE_CHUNK], as_of) for index in range(0, len(ids), EVERYONE_CHUNK)]
+    chunks = [(ids[index : index + chunk_size], as_of) for index in range(0, len(ids), chunk_size)]
     del ids
     workers = workers or os.cpu_count() or 1
+    if connection.vendor == "sqlite" and getattr(connection, "is_in_memory_db", lambda: False)():
+        workers = 1
     totals: Counter[str] = Counter()
     columns = (TextColumn("eligibility and risk"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=True, disable=not progress) as bar:
@@ -92,9 +96,9 @@ def recompute_everyone(*, workers: int | None = None, progress: bool = False) ->
         else:
             connections.close_all()  # each forked worker opens its own
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for result in pool.imap(_recompute_chunk, chunks):
+                for (patients, _), result in zip(chunks, pool.imap(_recompute_chunk, chunks), strict=True):
                     totals.update(result)
-                    bar.advance(done, EVERYONE_CHUNK)
+                    bar.advance(done, len(patients))
     return {"decisions": totals["decisions"], "risk_profiles": totals["risk_profiles"]}
 
 
