@@ -231,3 +231,29 @@ def test_a_social_security_number_is_masked_whatever_its_type_code(
     assert "999-55" not in content
     assert "1234" in content
     assert "9876" in content
+
+
+def test_eligibility_and_tier_explained_in_words(alice_client: Client, records: ClinicalRecords) -> None:
+    from wraparound.eligibility.actions import do_decide
+    from wraparound.risk.actions import do_compute_risk
+
+    patient = records.patient("p9", "Rosa", "Delgado", dt.date(1962, 5, 1), gender="female")
+    for number, (snomed, display, year) in enumerate(
+        (("44054006", "Diabetes mellitus type 2", 2019), ("59621000", "Essential hypertension", 2021))
+    ):
+        records.condition(
+            patient,
+            f"rc{number}",
+            display,
+            snomed_code=snomed,
+            onset=dt.datetime(year, 3, 1, tzinfo=dt.UTC),
+        )
+    do_decide([patient.pk], "federal-1945")
+    do_compute_risk([patient.pk])
+    page = alice_client.get(reverse("web:patient_detail", kwargs={"patient_id": patient.pk}))
+    text = " ".join(page.content.decode().split())
+    assert "Eligible: diabetes (since 2019) and hypertension (since 2021)" in text
+    assert (
+        "Moderate tier because: HCC score (V24) 0.635, at least 0.5; 2 chronic conditions, at least 2."
+        in text
+    )
