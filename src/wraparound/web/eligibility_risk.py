@@ -22,7 +22,9 @@ COMPONENT_WORDS: dict[str, Promise] = {
     "ed_visits_12m": _("%(value)s ED visits in 12 months, at least %(cut)s"),
     "bed_days_12m": _("%(value)s bed days in 12 months, at least %(cut)s"),
     "chronic_conditions": _("%(value)s chronic conditions, at least %(cut)s"),
-    "high_utilizer": _("high utilizer: two or more admissions in 6 months and two or more chronic conditions"),
+    "high_utilizer": _(
+        "high utilizer: two or more admissions in 6 months and two or more chronic conditions"
+    ),
 }
 
 
