@@ -40,6 +40,15 @@ class Membership(models.Model):
     # Analysts work with aggregate, de-identified data; an administrator may grant one more:
     # the identifiable records of the patients this organization serves (registry.access).
     grants_identifiable_access = models.BooleanField(default=False)
+    # Work facts the caseload suggestions use (enrollment.caseload): the languages this person
+    # works in, as comma-separated codes ("en,es"; blank when unknown), and where they work from.
+    languages = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("Languages this person works in, as comma-separated codes such as en,es."),
+    )
+    base_latitude = models.FloatField(null=True, blank=True)
+    base_longitude = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,6 +58,12 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        """The primary subtags of ``languages``, lower case ("en-US, ES" gives ("en", "es"))."""
+        codes = (part.strip().lower().split("-")[0] for part in self.languages.split(","))
+        return tuple(code for code in codes if code)
 
 
 class BreakGlassGrant(models.Model):

@@ -70,6 +70,22 @@ DEMO_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+# Riverbend's other care managers: colleagues who appear in the assignment suggestions and
+# lead some teams, but do not sign in (no password).  Username, first name, last name.
+DEMO_COLLEAGUES: tuple[tuple[str, str, str], ...] = (
+    ("hpark", "Hannah", "Park"),
+    ("jwhitaker", "James", "Whitaker"),
+)
+# How many Riverbend teams each colleague leads, after the demo care manager's DEMO_CASELOAD.
+DEMO_COLLEAGUE_CASELOADS: dict[str, int] = {"hpark": 30, "jwhitaker": 45}
+# Where Riverbend's care managers work from and in which languages (enrollment.caseload).
+DEMO_WORK_FACTS: dict[str, tuple[str, float, float]] = {
+    "caremanager": ("en,es", 40.8448, -73.8648),  # Bronx
+    "hpark": ("en,ko", 40.7675, -73.8331),  # Flushing, Queens
+    "jwhitaker": ("en", 40.6782, -73.9442),  # Brooklyn
+}
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str
@@ -125,7 +141,26 @@ def ensure_demo_organizations_and_users() -> list[DemoUser]:
         Membership.objects.get_or_create(user=user, organization=organization, role=role)
         ensure_demo_totp_device(user.pk, username)  # MFA is required: demo codes via `wraparound totp`
         users.append(DemoUser(username=username, role=str(label), organization=organization.name))
+    _ensure_demo_colleagues(organizations[ROLE_HOMES[Role.CARE_MANAGER]])
     return users
+
+
+def _ensure_demo_colleagues(agency: CareOrganization) -> None:
+    """The agency's other care managers, and every care manager's languages and base; idempotent."""
+    user_model = get_user_model()
+    for username, first, last in DEMO_COLLEAGUES:
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        Membership.objects.get_or_create(user=user, organization=agency, role=Role.CARE_MANAGER)
+    for username, (languages, latitude, longitude) in DEMO_WORK_FACTS.items():
+        Membership.objects.filter(
+            user__username=username, organization=agency, role=Role.CARE_MANAGER
+        ).update(languages=languages, base_latitude=latitude, base_longitude=longitude)
 
 
 def population_is_loaded() -> bool:
@@ -152,7 +187,9 @@ def ensure_demo_caseloads() -> int:
     Patients in name order: seven in ten are enrolled with Riverbend, the rest with
     Northside.  The demo care manager leads Riverbend's first DEMO_CASELOAD teams, with the
     nurse, the coordinator and (every other patient) the behavioral health specialist and the
-    psychiatric consultant; the PCP is on every Riverbend team; Northside's peer specialist
+    psychiatric consultant; the PCP is on every Riverbend team; the colleagues
+    (DEMO_COLLEAGUES) lead the next Riverbend teams, and one in ten of the rest waits,
+    identified, for a supervisor to assign it (with suggestions); Northside's peer specialist
     and social worker share its teams; Good Harvest Food Bank has referrals for ten patients.
     Returns the number of patients newly linked.
     """
@@ -161,6 +198,9 @@ def ensure_demo_caseloads() -> int:
     from wraparound.referrals.models import Referral
 
     users = {role: get_user_model().objects.get(username=demo_username(role)) for role, _ in Role.choices}
+    colleagues = {
+        user.username: user for user in get_user_model().objects.filter(username__in=DEMO_COLLEAGUE_CASELOADS)
+    }
     organizations = {org.name: org for org in CareOrganization.objects.all()}
     riverbend = organizations["Riverbend Care Management"]
     northside = organizations["Northside Community Care Partners"]
@@ -174,7 +214,24 @@ def ensure_demo_caseloads() -> int:
             continue
         agency = riverbend if position % 10 < 7 else northside
         lead = users[Role.CARE_MANAGER] if agency == riverbend and riverbend_count < DEMO_CASELOAD else None
-        _demo_enrollment(patient, agency, lead, users[Role.SUPERVISOR], position)
+        colleague = _demo_colleague(riverbend_count, colleagues) if agency == riverbend else None
+        waiting = agency == riverbend and lead is None and colleague is None and riverbend_count % 10 == 0
+        _demo_enrollment(
+            patient,
+            agency,
+            lead or colleague,
+            users[Role.SUPERVISOR],
+            position,
+            status="identified" if waiting else None,
+        )
+        if colleague is not None:
+            do_add_care_team_member(
+                patient=patient,
+                organization=agency,
+                user_id=colleague.pk,
+                role=CareTeamMember.Role.LEAD_CARE_MANAGER,
+                start=today,
+            )
         roles: list[tuple[str, str]] = []
         if agency == riverbend:
             if riverbend_count < DEMO_CASELOAD:
@@ -219,17 +276,32 @@ def ensure_demo_caseloads() -> int:
     return added
 
 
+def _demo_colleague(riverbend_count: int, colleagues: dict[str, Any]) -> Any:
+    """Which colleague leads the Riverbend team at this count (after the demo care manager's)."""
+    start = DEMO_CASELOAD
+    for username, caseload in DEMO_COLLEAGUE_CASELOADS.items():
+        if start <= riverbend_count < start + caseload:
+            return colleagues.get(username)
+        start += caseload
+    return None
+
+
 # Where the demo's pipeline stands: most enrolled, some in outreach, a few just assigned.
 DEMO_PIPELINE = ("enrolled",) * 14 + ("outreach",) * 4 + ("assigned",)
 
 
 def _demo_enrollment(
-    patient: Patient, agency: CareOrganization, lead: Any, supervisor: Any, position: int
+    patient: Patient,
+    agency: CareOrganization,
+    lead: Any,
+    supervisor: Any,
+    position: int,
+    status: str | None = None,
 ) -> None:
     """An enrollment with a believable history: identified weeks ago, then each step a few days apart."""
     from wraparound.enrollment.models import Enrollment, EnrollmentTransition
 
-    status = DEMO_PIPELINE[position % len(DEMO_PIPELINE)]
+    status = status or DEMO_PIPELINE[position % len(DEMO_PIPELINE)]
     path = ["identified", "assigned", "outreach", "enrolled"]
     steps = path[: path.index(status) + 1]
     start = timezone.now() - dt.timedelta(days=20 + (position * 7) % 70)

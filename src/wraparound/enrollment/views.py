@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from wraparound.accounts.models import Role
-from wraparound.enrollment import actions, board
+from wraparound.enrollment import actions, board, caseload
 from wraparound.enrollment.models import Enrollment, EnrollmentConsent, OutreachAttempt
 from wraparound.registry.access import Viewer, access_patient, access_patients, deny, record_shown
 from wraparound.web.banner import patient_banner, patient_tabs
@@ -124,7 +124,13 @@ def patient_enrollment(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
         access.patient.enrollments.select_related("organization", "care_manager").order_by("-created_at")
     )
     current = enrollments[0] if enrollments else None
-    assign = AssignForm()
+    next_steps = sorted(actions.ALLOWED.get(current.status, ())) if current else []
+    suggestions = (
+        caseload.suggest_care_managers(current)
+        if current is not None and "assigned" in next_steps and actions.may_manage(viewer, current)
+        else []
+    )
+    assign = AssignForm(initial={"care_manager": suggestions[0].care_manager.pk} if suggestions else None)
     if current is not None:
         assign.fields["care_manager"].queryset = _care_managers(current)  # type: ignore[attr-defined]
     context = {
@@ -140,7 +146,9 @@ def patient_enrollment(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
         "outreach_form": OutreachForm(initial={"at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}),
         "consent_form": ConsentToEnrollForm(initial={"obtained_on": timezone.localdate()}),
         "discharge_form": DischargeForm(),
-        "next_steps": sorted(actions.ALLOWED.get(current.status, ())) if current else [],
+        "next_steps": next_steps,
+        "suggestions": suggestions,
+        "caseload_version": caseload.load_rules().version,
     }
     return render(request, "enrollment/patient_enrollment.html", context)
 
