@@ -223,6 +223,10 @@ TASKS = {
     }
 }
 
+# Care plans are reviewed every CARE_PLAN_REVIEW_DAYS days: a task for the lead care manager is due
+# that long after the plan is made and after each recorded review (careplans.actions).
+CARE_PLAN_REVIEW_DAYS = envint("CARE_PLAN_REVIEW_DAYS", 90)
+
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

@@ -15,5 +15,8 @@ urlpatterns = [
     path("audit/", include("wraparound.audit.urls")),
     path("", include("wraparound.consent.urls")),
     path("", include("wraparound.enrollment.urls")),
+    path("", include("wraparound.careplans.urls")),
+    path("", include("wraparound.worklists.urls")),
+    path("billing/", include("wraparound.worklists.billing.urls")),
     path("", include("wraparound.web.urls")),
 ]
