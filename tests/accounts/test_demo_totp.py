@@ -43,8 +43,8 @@ def test_the_printed_code_signs_the_demo_care_manager_in(client: Client, db: Non
     assert len(code) == 6
     assert code.isdigit()
     response = client.post(reverse("accounts:verify"), {"code": code})
-    assert response["Location"] == "/"  # home, which sends a care manager on to the patient list
-    assert client.get("/")["Location"] == "/patients/"
+    assert response["Location"] == "/"  # home, which sends a care manager on to the worklist
+    assert client.get("/")["Location"] == "/worklist/"
 
 
 def test_codes_are_printed_for_demo_users_only(db: None) -> None:

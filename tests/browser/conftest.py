@@ -99,7 +99,7 @@ def care_manager(transactional_db: None) -> User:
 
 
 def sign_in(
-    page: Page, base_url: str, username: str = "alice", password: str = PASSWORD, lands_on: str = "/patients/"
+    page: Page, base_url: str, username: str = "alice", password: str = PASSWORD, lands_on: str = "/worklist/"
 ) -> None:
     """The password, then the authenticator app's code (computed from the user's device)."""
     if "/login/" not in page.url:

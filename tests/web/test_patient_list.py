@@ -49,10 +49,10 @@ def test_anonymous_user_is_sent_to_sign_in(client: Client) -> None:
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_home_page_opens_the_patient_list(alice_client: Client) -> None:
+def test_home_page_opens_a_care_managers_worklist(alice_client: Client) -> None:
     response = alice_client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:patient_list")
+    assert response["Location"] == reverse("worklists:my_worklist")
 
 
 def test_without_a_query_every_patient_is_listed_by_family_name(

@@ -109,6 +109,7 @@ PATIENT_TABS: tuple[tuple[Promise, str], ...] = (
     (gettext_lazy("Summary"), "web:patient_detail"),
     (gettext_lazy("Care plan"), "careplans:care_plan"),
     (gettext_lazy("Care team"), "careplans:care_team"),
+    (gettext_lazy("Contacts"), "worklists:patient_contacts"),
     (gettext_lazy("Encounters"), "transitions:patient_encounters"),
     (gettext_lazy("Assessments"), "assessments:patient_assessments"),
     (gettext_lazy("Referrals"), "referrals:patient_referrals"),

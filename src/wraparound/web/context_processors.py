@@ -29,9 +29,11 @@ PIPELINE_ROLES = frozenset(
 # The left navigation, by job (UI.md).  An entry shows once its URL name exists (the app that
 # builds the screen adds the route, and the link appears) and only to the roles named (None: all).
 NAVIGATION: tuple[tuple[Promise, str, frozenset[str] | None], ...] = (
-    (_("My worklist"), "worklists:my_worklist", None),
+    (_("My worklist"), "worklists:my_worklist", PATIENT_LIST_ROLES),
     (_("Patients"), "web:patient_list", PATIENT_LIST_ROLES),
     (_("Enrollment"), "enrollment:pipeline", PIPELINE_ROLES),
+    (_("Caseloads"), "worklists:supervisor", frozenset({Role.SUPERVISOR, Role.PROGRAM_ADMINISTRATOR})),
+    (_("Billing"), "billing:report", frozenset({Role.SUPERVISOR, Role.PROGRAM_ADMINISTRATOR})),
     (_("Transitions"), "transitions:transition_list", None),
     (_("Referrals"), "referrals:referral_list", None),
     (_("Registry"), "assessments:registry", None),

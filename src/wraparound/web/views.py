@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
 from wraparound.accounts.acting import choose_membership
+from wraparound.accounts.models import Role
 from wraparound.audit.models import Action
 from wraparound.registry.access import (
     NO_RECORD_ROLES,
@@ -55,12 +57,24 @@ class PatientRow:
     language: str
 
 
+def _url_or_blank(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The first screen in the navigation that the acting role may use."""
+    """A care manager's worklist; for other roles, the first other screen in the navigation they may use."""
     entries = navigation(request)
-    if entries:
-        return redirect(entries[0].url)
+    acting = getattr(request, "acting", None)
+    worklist = next((entry for entry in entries if entry.url == _url_or_blank("worklists:my_worklist")), None)
+    if worklist is not None and acting is not None and acting.role == Role.CARE_MANAGER:
+        return redirect(worklist.url)
+    others = [entry for entry in entries if entry is not worklist] or entries
+    if others:
+        return redirect(others[0].url)
     return render(request, "web/home.html", {"memberships": getattr(request, "memberships", [])})
 
 
