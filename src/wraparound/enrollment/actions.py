@@ -29,6 +29,7 @@ from wraparound.core.models import CareOrganization
 from wraparound.enrollment.models import Enrollment, EnrollmentConsent, EnrollmentTransition, OutreachAttempt
 from wraparound.registry.access import Viewer, deny
 from wraparound.registry.models import Patient
+from wraparound.worklists.billing.locks import refuse_if_locked
 
 Status = Enrollment.Status
 
@@ -51,6 +52,11 @@ class TransitionRefused(Exception):
 
 def _may_manage(viewer: Viewer, organization_id: int) -> bool:
     return viewer.organization_id == organization_id and viewer.role in MANAGING_ROLES
+
+
+def may_manage(viewer: Viewer, enrollment: Enrollment) -> bool:
+    """The agency's supervisors and program administrators (who assign care managers)."""
+    return _may_manage(viewer, enrollment.organization_id)
 
 
 def may_work(viewer: Viewer, enrollment: Enrollment) -> bool:
@@ -182,6 +188,7 @@ def do_log_outreach(
         raise TransitionRefused("Outreach attempts are logged while the enrollment is in outreach.")
     if at > timezone.now():
         raise TransitionRefused("An outreach attempt cannot be in the future.")
+    refuse_if_locked(enrollment.organization_id, at, TransitionRefused)  # a month submitted for billing
     assert viewer.user_id is not None
     with transaction.atomic():
         attempt = OutreachAttempt.objects.create(
