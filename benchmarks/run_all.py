@@ -30,6 +30,8 @@ def main() -> None:
         _run([PYTHON, str(HERE / "bench_import.py"), "--members", members], {"DATABASE_URL": sqlite_url})
         summary_url = f"sqlite:///{Path(folder) / 'summary.sqlite3'}"
         _run([PYTHON, str(HERE / "bench_summary.py")], {"DATABASE_URL": summary_url})
+        mllp_url = f"sqlite:///{Path(folder) / 'mllp.sqlite3'}"
+        _run([PYTHON, str(HERE / "bench_mllp.py")], {"DATABASE_URL": mllp_url})
     _run(
         [
             PYTHON,
@@ -43,6 +45,7 @@ def main() -> None:
         ]
     )
     _run([PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON, str(HERE / "bench_summary.py")])
+    _run([PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON, str(HERE / "bench_mllp.py")])
     _run([PYTHON, str(HERE / "bench_generate.py"), "--members", generate_members, "--quiet"])
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "wraparound.risk",
     "wraparound.referrals",
     "wraparound.worklists",
+    "wraparound.hl7v2",
     "wraparound.ingest",
     "wraparound.synth",
     "wraparound.web",
