@@ -1,8 +1,9 @@
 """``make bench``: every benchmark, on SQLite and on a throwaway PostgreSQL, figures and ratios printed.
 
 Environment knobs (for a quicker look): BENCH_MEMBERS (generated members imported, default
-10,000) and BENCH_GENERATE_MEMBERS (members generated for the generation benchmark, default
-1,000,000).
+10,000), BENCH_GENERATE_MEMBERS (members generated for the generation benchmark, default
+1,000,000), BENCH_POPULATION_MEMBERS (members for eligibility + risk on SQLite, default
+1,000,000) and BENCH_POPULATION_PG_MEMBERS (the same on PostgreSQL, default 100,000).
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ def main() -> None:
         _run([PYTHON, str(HERE / "bench_import.py"), "--members", members], {"DATABASE_URL": sqlite_url})
         summary_url = f"sqlite:///{Path(folder) / 'summary.sqlite3'}"
         _run([PYTHON, str(HERE / "bench_summary.py")], {"DATABASE_URL": summary_url})
+        population_url = f"sqlite:///{Path(folder) / 'population.sqlite3'}"
+        population = os.environ.get("BENCH_POPULATION_MEMBERS", "1000000")
+        _run(
+            [PYTHON, str(HERE / "bench_population.py"), "--members", population],
+            {"DATABASE_URL": population_url},
+        )
+        Path(folder, "population.sqlite3").unlink()
         mllp_url = f"sqlite:///{Path(folder) / 'mllp.sqlite3'}"
         _run([PYTHON, str(HERE / "bench_mllp.py")], {"DATABASE_URL": mllp_url})
     _run(
@@ -45,6 +53,9 @@ def main() -> None:
         ]
     )
     _run([PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON, str(HERE / "bench_summary.py")])
+    population_pg = os.environ.get("BENCH_POPULATION_PG_MEMBERS", "100000")
+    pgtemp = [PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON]
+    _run([*pgtemp, str(HERE / "bench_population.py"), "--members", population_pg])
     _run([PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON, str(HERE / "bench_mllp.py")])
     _run([PYTHON, str(HERE / "bench_generate.py"), "--members", generate_members, "--quiet"])
 
