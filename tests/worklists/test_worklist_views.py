@@ -187,3 +187,16 @@ def test_the_lists_cost_the_same_for_3_or_30_rows(
     assert page.content.decode().count('class="worklist-row') == (
         30 if url == AGENCY else 30 + 14
     )  # 14 alerts
+
+
+def test_the_reassign_form_is_a_page_of_its_own(world: World) -> None:
+    """Rows stay light: each links to its task's reassign form, which lists the agency's care managers."""
+    task = world.task(world.patient("Rosa"), "Call", due_on=days(0))
+    alice = _client(world, "alice")
+    page = alice.get(reverse("worklists:my_worklist")).content.decode()
+    assert f'href="{reverse("worklists:task_reassign", args=[task.pk])}?next=' in page
+    assert "<select" not in page.split("<tbody>")[1]
+    form = alice.get(reverse("worklists:task_reassign", args=[task.pk]) + "?next=/worklist/")
+    assert form.status_code == 200
+    content = form.content.decode()
+    assert 'name="assignee"' in content and "Carol" in content and 'value="/worklist/"' in content

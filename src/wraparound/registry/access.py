@@ -407,6 +407,15 @@ def access_patients(viewer: Viewer) -> QuerySet[Patient]:
     return Patient.objects.filter(patient_scope(viewer))
 
 
+def visible_among(viewer: Viewer, patient_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    """Which of these patients the viewer may see: the same rule as ``access_patients``, checked
+    for a known, small set of candidates (a worklist's patients) instead of the whole registry."""
+    candidates = list(set(patient_ids))
+    if not candidates:
+        return []
+    return list(access_patients(viewer).filter(pk__in=candidates).values_list("pk", flat=True))
+
+
 def record_shown(viewer: Viewer, patients: Iterable[Patient], *, action: Action = Action.VIEW) -> None:
     """One audit row per patient a list, search or export showed."""
     ids = [patient.pk for patient in patients]

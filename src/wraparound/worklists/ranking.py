@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wraparound.careplans.models import CareTeam, CareTeamMember, LeadHandoff
 from wraparound.enrollment.models import Enrollment
-from wraparound.registry.access import Viewer, access_patients
+from wraparound.registry.access import Viewer, access_patients, visible_among
 from wraparound.registry.models import Patient
 from wraparound.worklists.models import Alert, Task
 
@@ -50,7 +50,13 @@ class Bucket(enum.IntEnum):
     def label(self) -> str:
         return str(BUCKET_LABELS[self])
 
+    @property
+    def tone(self) -> str:
+        """The badge's tone (the label says it in words; color is never alone)."""
+        return BUCKET_TONES[self]
 
+
+BUCKET_TONES = {0: "danger", 1: "warning", 2: "info", 3: "neutral"}
 BUCKET_LABELS = {
     Bucket.OVERDUE: _("Overdue"),
     Bucket.TODAY: _("Due today"),
@@ -164,12 +170,13 @@ def tasks_for(viewer: Viewer, today: dt.date) -> QuerySet[Task]:
         ),
         today,
     )
-    return Task.objects.filter(
+    mine = Task.objects.filter(
         Q(assignee_id=user_id) | Q(Exists(holds_role), assignee__isnull=True),
         organization_id=viewer.organization_id,
         status__in=Task.OPEN_STATUSES,
-        patient__in=access_patients(viewer),
     )
+    # Access is checked for the worklist's own patients (a caseload), not over the whole registry.
+    return mine.filter(patient_id__in=visible_among(viewer, mine.values_list("patient_id", flat=True)))
 
 
 def alerts_for(viewer: Viewer, today: dt.date) -> QuerySet[Alert]:
@@ -181,12 +188,12 @@ def alerts_for(viewer: Viewer, today: dt.date) -> QuerySet[Alert]:
     on_team = _current(
         CareTeamMember.objects.filter(care_team__patient=OuterRef("patient"), user_id=user_id), today
     )
-    return Alert.objects.filter(
+    mine = Alert.objects.filter(
         Q(Exists(care_manager)) | Q(Exists(on_team)),
         organization_id=viewer.organization_id,
         acknowledged_at__isnull=True,
-        patient__in=access_patients(viewer),
     )
+    return mine.filter(patient_id__in=visible_among(viewer, mine.values_list("patient_id", flat=True)))
 
 
 def agency_tasks(viewer: Viewer) -> QuerySet[Task]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from wraparound.accounts.models import Membership, Role
 from wraparound.careplans.models import CareTeamMember
@@ -269,10 +269,28 @@ def task_step(request: HttpRequest, task_id: int, step: str) -> HttpResponse:
     return _back(request)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def task_reassign(request: HttpRequest, task_id: int) -> HttpResponse:
+    """GET: the reassign form for one task (kept off the worklist's rows, which stay light); POST: do it."""
     viewer = _viewer(request)
     task = _task(task_id)
+    if request.method != "POST":
+        allowed = actions.may_work_on(
+            viewer,
+            organization_id=task.organization_id,
+            patient_id=task.patient_id,
+            assignee_id=task.assignee_id,
+        )
+        if not allowed:
+            raise deny(viewer, what="Task", patient_id=task.patient_id)
+        nxt = request.GET.get("next", "")
+        context = {
+            "task": task,
+            "care_managers": _care_managers(viewer.organization_id),
+            "team_roles": TEAM_ROLES,
+            "next": nxt if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) else "",
+        }
+        return render(request, "worklists/task_reassign.html", context)
     chosen = request.POST.get("assignee", "")
     role = chosen.removeprefix("role:") if chosen.startswith("role:") else ""
     if not role and not chosen.isdigit():
