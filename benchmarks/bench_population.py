@@ -95,6 +95,9 @@ def _grow(members: int, distinct: int) -> None:
     from wraparound.eligibility.categories import BMI_LOINC
 
     copies = -(-members // distinct)
+    if connection.vendor == "sqlite":  # a page cache large enough for the growing indexes
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -2000000")
     dropped = _drop_secondary_indexes([apps.get_model("registry", name)._meta.db_table for name in COPIED])
     tables = []
     for name in COPIED:

@@ -53,6 +53,7 @@ def main() -> None:
         ]
     )
     _run([PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON, str(HERE / "bench_summary.py")])
+    _run([PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON, str(HERE / "bench_workspace.py")])
     population_pg = os.environ.get("BENCH_POPULATION_PG_MEMBERS", "100000")
     pgtemp = [PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON]
     _run([*pgtemp, str(HERE / "bench_population.py"), "--members", population_pg])

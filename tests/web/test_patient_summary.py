@@ -257,3 +257,25 @@ def test_eligibility_and_tier_explained_in_words(alice_client: Client, records: 
         "Moderate tier because: HCC score (V24) 0.635, at least 0.5; 2 chronic conditions, at least 2."
         in text
     )
+
+
+def test_the_summary_costs_the_same_queries_for_few_and_many_records(
+    alice_client: Client, maria: Patient, records: ClinicalRecords
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert alice_client.get(summary_url(maria.id)).status_code == 200
+        return len(captured.captured_queries)
+
+    count()  # warm: first-request work (sessions, caches) is not the page's
+    few = count()
+    hospital = records.organization("o3", "Clinic")
+    for number in range(25):
+        records.encounter(
+            maria, f"more{number}", dt.datetime(2021, 2, 1 + number, tzinfo=dt.UTC), service_provider=hospital
+        )
+        records.condition(maria, f"more-c{number}", f"Condition {number}", snomed_code="44054006")
+    assert count() == few
