@@ -55,7 +55,7 @@ def test_navigation_shows_only_screens_that_exist(alice_client: Client) -> None:
     assert '<a href="/patients/" aria-current="page">Patients</a>' in navigation
     assert '<a href="/enrollment/">Enrollment</a>' in navigation  # a care manager works the pipeline
     assert "My worklist" in navigation
-    for missing in ("Transitions", "Referrals", "Reports", "Admin", "Audit"):
+    for missing in ("Referrals", "Reports", "Admin", "Audit"):
         assert missing not in navigation
 
 

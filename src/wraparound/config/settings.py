@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wraparound.referrals",
     "wraparound.worklists",
     "wraparound.hl7v2",
+    "wraparound.transitions",
     "wraparound.ingest",
     "wraparound.synth",
     "wraparound.web",

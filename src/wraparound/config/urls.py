@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("wraparound.enrollment.urls")),
     path("", include("wraparound.careplans.urls")),
     path("", include("wraparound.worklists.urls")),
+    path("", include("wraparound.transitions.urls")),
     path("billing/", include("wraparound.worklists.billing.urls")),
     path("", include("wraparound.web.urls")),
 ]

@@ -29,6 +29,7 @@ from wraparound.risk.actions import do_compute_risk
 
 # Past this share of all patients, recomputing everyone is cheaper than listing who changed.
 EVERYONE_SHARE = 0.5
+TRANSITION_DAYS = 60
 
 
 def affected_patients(since: dt.datetime) -> list[uuid.UUID] | None:
@@ -107,8 +108,27 @@ def recompute_after_import(since: str, patient_ids: list[str] | None = None) -> 
     """After an import: the patients it names (the importer knows whom it touched), else those
     whose records changed since it began."""
     if patient_ids is not None:
-        return recompute([uuid.UUID(patient) for patient in patient_ids])
-    patients = affected_patients(dt.datetime.fromisoformat(since))
+        patients: list[uuid.UUID] | None = [uuid.UUID(patient) for patient in patient_ids]
+    else:
+        patients = affected_patients(dt.datetime.fromisoformat(since))
     if patients == []:
-        return {"decisions": 0, "risk_profiles": 0}
-    return recompute(patients)
+        return {"decisions": 0, "risk_profiles": 0, "stays": 0}
+    done = recompute(patients)
+    return {**done, "stays": _transitions(patients, dt.datetime.fromisoformat(since))}
+
+
+def _transitions(patients: list[uuid.UUID] | None, since: dt.datetime) -> int:
+    """Recent hospital stays and ED visits that arrived as FHIR Encounters join the transitional-care
+    workflow (open, or ended in the last ``TRANSITION_DAYS``: enough to see a readmission's index stay;
+    older history is not care to coordinate now)."""
+    from wraparound.transitions.encounters import on_registry_encounters
+
+    recent = Q(end__isnull=True) | Q(end__gte=timezone.now() - dt.timedelta(days=TRANSITION_DAYS))
+    encounters = Encounter.objects.filter(
+        recent, encounter_class__in=["inpatient", "emergency", "observation"]
+    )
+    if patients is None:
+        encounters = encounters.filter(updated_at__gte=since)
+    else:
+        encounters = encounters.filter(patient_id__in=patients)
+    return on_registry_encounters(encounters.values_list("id", flat=True))

@@ -34,7 +34,7 @@ NAVIGATION: tuple[tuple[Promise, str, frozenset[str] | None], ...] = (
     (_("Enrollment"), "enrollment:pipeline", PIPELINE_ROLES),
     (_("Caseloads"), "worklists:supervisor", frozenset({Role.SUPERVISOR, Role.PROGRAM_ADMINISTRATOR})),
     (_("Billing"), "billing:report", frozenset({Role.SUPERVISOR, Role.PROGRAM_ADMINISTRATOR})),
-    (_("Transitions"), "transitions:transition_list", None),
+    (_("Transitions"), "transitions:transition_list", PATIENT_LIST_ROLES),
     (_("Referrals"), "referrals:referral_list", None),
     (_("Registry"), "assessments:registry", None),
     (_("Reports"), "measures:report_list", None),

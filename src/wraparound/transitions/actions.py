@@ -1,0 +1,159 @@
+"""The writes of transitional care: alerts, closing a stay's steps, and the match-review decisions.
+
+The workflow runs as the system (``Actor.system("mllp")``); people act on the match-review queue
+through ``do_resolve_match_review`` and ``do_dismiss_match_review``, which authorize before their
+transaction so that a refusal's audit row stands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from wraparound.accounts.models import Role
+from wraparound.audit.actions import Actor, record
+from wraparound.audit.models import Action
+from wraparound.core.models import CareOrganization
+from wraparound.registry.access import Viewer, access_patients, deny
+from wraparound.registry.models import Patient
+from wraparound.transitions.models import MatchReview, Stay, Step
+from wraparound.worklists.models import Alert, Task
+
+REVIEW_ROLES = frozenset({Role.SUPERVISOR, Role.PROGRAM_ADMINISTRATOR})
+
+
+class ReviewRefused(Exception):
+    """A match-review decision the review's state does not allow; the message says why."""
+
+
+def do_raise_alert(
+    actor: Actor,
+    *,
+    patient: Patient | uuid.UUID,
+    organization: CareOrganization | int,
+    kind: str,
+    title: str,
+    occurred_at: dt.datetime,
+    detail: str = "",
+    dedupe_key: str = "",
+) -> Alert:
+    """An alert for the agency; with a ``dedupe_key`` already used for this patient, that alert."""
+    patient_id = patient.pk if isinstance(patient, Patient) else patient
+    organization_id = organization.pk if isinstance(organization, CareOrganization) else organization
+    if dedupe_key:
+        existing = Alert.objects.filter(patient_id=patient_id, dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                patient_id=patient_id,
+                organization_id=organization_id,
+                kind=kind,
+                title=title[:200],
+                detail=detail,
+                occurred_at=occurred_at,
+                created_at=timezone.now(),
+                dedupe_key=dedupe_key[:120],
+            )
+            record(
+                actor,
+                Action.CREATE,
+                patient_ids=[patient_id],
+                resource_type="Alert",
+                resource_id=str(alert.pk),
+                detail={"kind": kind},
+            )
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        return Alert.objects.get(patient_id=patient_id, dedupe_key=dedupe_key)
+    return alert
+
+
+def do_close_steps(actor: Actor, stay: Stay, kinds: frozenset[str] | None = None) -> int:
+    """Cancel the open tasks of a stay's steps (a cancelled admission or discharge): how many."""
+    steps = Step.objects.filter(stay=stay, task__status__in=Task.OPEN_STATUSES)
+    if kinds is not None:
+        steps = steps.filter(kind__in=kinds)
+    task_ids = list(steps.values_list("task_id", flat=True))
+    if not task_ids:
+        return 0
+    with transaction.atomic():
+        closed = Task.objects.filter(pk__in=task_ids, status__in=Task.OPEN_STATUSES).update(
+            status=Task.Status.CANCELLED, completed_at=timezone.now()
+        )
+        record(
+            actor,
+            Action.UPDATE,
+            patient_ids=[stay.patient_id],
+            resource_type="Task",
+            detail={"cancelled": sorted(task_ids), "stay": stay.pk, "reason": stay.status},
+        )
+    return closed
+
+
+def may_review(viewer: Viewer) -> bool:
+    return viewer.user_id is not None and viewer.role in REVIEW_ROLES
+
+
+def _open_review(review: MatchReview) -> MatchReview:
+    locked = MatchReview.objects.select_for_update().get(pk=review.pk)
+    if locked.status != MatchReview.Status.OPEN:
+        raise ReviewRefused(gettext("This message was already decided."))
+    return locked
+
+
+def do_resolve_match_review(viewer: Viewer, review: MatchReview, patient_id: uuid.UUID) -> Stay | None:
+    """Program staff say which patient the message is about: it is applied to that patient now."""
+    from wraparound.transitions.processing import apply_message  # processing imports these actions
+
+    if not may_review(viewer):
+        raise deny(viewer, what="MatchReview")
+    if review.reason == MatchReview.Reason.MERGE:
+        raise ReviewRefused(
+            gettext("A merge is recorded for review only: registry records are not merged here.")
+        )
+    allowed = {str(candidate) for candidate in review.candidates}
+    if str(patient_id) not in allowed or not access_patients(viewer).filter(pk=patient_id).exists():
+        raise deny(viewer, what="MatchReview", patient_id=patient_id)
+    with transaction.atomic():
+        locked = _open_review(review)
+        stay = apply_message(locked.message, patient_id)
+        locked.status = MatchReview.Status.RESOLVED
+        locked.resolved_patient_id = patient_id
+        locked.resolved_by_id = viewer.user_id
+        locked.resolved_at = timezone.now()
+        locked.save()
+        record(
+            viewer.actor,
+            Action.UPDATE,
+            patient_ids=[patient_id],
+            resource_type="MatchReview",
+            resource_id=str(locked.pk),
+            detail={"resolved": True},
+        )
+    return stay
+
+
+def do_dismiss_match_review(viewer: Viewer, review: MatchReview) -> MatchReview:
+    if not may_review(viewer):
+        raise deny(viewer, what="MatchReview")
+    with transaction.atomic():
+        locked = _open_review(review)
+        locked.status = MatchReview.Status.DISMISSED
+        locked.resolved_by_id = viewer.user_id
+        locked.resolved_at = timezone.now()
+        locked.save()
+        record(
+            viewer.actor,
+            Action.UPDATE,
+            resource_type="MatchReview",
+            resource_id=str(locked.pk),
+            detail={"dismissed": True},
+        )
+    return locked

@@ -1,0 +1,131 @@
+"""Turning the HL7 v2 inbox into stays, alerts and tasks, each message exactly once.
+
+``process_inbox`` takes the ``received`` rows in event-time order (EVN-2, else MSH-7), so that one
+patient's events are applied in the order they happened; a message that arrives after a later
+event of its visit is still handled (``stays``).  Each message is claimed with a conditional update
+(``status = received``) inside the transaction that writes its effects and marks it processed: a
+second worker, or a second run, finds nothing to do.  A message whose processing raised is marked
+``failed`` with the error, and its effects are rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from wraparound.audit.actions import Actor
+from wraparound.hl7v2.models import InboxMessage
+from wraparound.transitions.adt import AdtEvent, read_event
+from wraparound.transitions.matching import match_patient
+from wraparound.transitions.models import MatchReview, Stay
+from wraparound.transitions.stays import apply_event
+from wraparound.transitions.workflow import run_workflow
+
+logger = logging.getLogger(__name__)
+ACTOR_NAME = "mllp"
+
+
+@dataclass
+class ProcessingReport:
+    processed: int = 0
+    failed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"processed": self.processed, "failed": self.failed, **dict(self.outcomes)}
+
+
+def apply_message(message: InboxMessage, patient_id: uuid.UUID, event: AdtEvent | None = None) -> Stay:
+    """A message about a known patient: its stay, then the workflow (in the caller's transaction)."""
+    event = event or read_event(message)
+    stay = apply_event(message, event, patient_id)
+    run_workflow(stay, Actor.system(ACTOR_NAME))
+    return stay
+
+
+def _to_review(
+    message: InboxMessage, event: AdtEvent, reason: str, candidates: tuple[uuid.UUID, ...]
+) -> None:
+    MatchReview.objects.get_or_create(
+        message=message,
+        defaults={
+            "reason": reason,
+            "summary": event.summary(),
+            "candidates": [str(candidate) for candidate in candidates],
+            "created_at": timezone.now(),
+        },
+    )
+
+
+def _apply(message: InboxMessage) -> str:
+    event = read_event(message)
+    result = match_patient(event)
+    if message.trigger_event == "A40":
+        # A merge at the hospital: recorded for people to look at; registry patients are never merged.
+        _to_review(message, event, MatchReview.Reason.MERGE, result.candidates)
+        return "merge"
+    if result.patient_id is None:
+        reason = MatchReview.Reason.AMBIGUOUS if result.candidates else MatchReview.Reason.NOT_FOUND
+        _to_review(message, event, reason, result.candidates)
+        return str(reason)
+    apply_message(message, result.patient_id, event)
+    return f"matched_{result.method}"
+
+
+def process_message(message_id: int) -> str | None:
+    """Process one inbox row if it is still ``received``: the outcome, or None when it was not."""
+    try:
+        with transaction.atomic():
+            claimed = InboxMessage.objects.filter(pk=message_id, status=InboxMessage.Status.RECEIVED).update(
+                status=InboxMessage.Status.PROCESSED,
+                processed_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                error="",
+            )
+            if not claimed:
+                return None
+            return _apply(InboxMessage.objects.get(pk=message_id))
+    except Exception as error:  # one bad message must not stop the feed
+        logger.exception("transitions: message %s failed", message_id)
+        InboxMessage.objects.filter(pk=message_id, status=InboxMessage.Status.RECEIVED).update(
+            status=InboxMessage.Status.FAILED,
+            attempts=F("attempts") + 1,
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        return "failed"
+
+
+def pending(limit: int | None = None) -> list[int]:
+    rows = InboxMessage.objects.filter(status=InboxMessage.Status.RECEIVED).order_by(
+        F("event_time").asc(nulls_last=True), "id"
+    )
+    ids = rows.values_list("id", flat=True)
+    return list(ids[:limit] if limit is not None else ids)
+
+
+def process_inbox(limit: int | None = None) -> ProcessingReport:
+    """Every ``received`` message (the ``limit`` earliest by event time), in event-time order."""
+    report = ProcessingReport()
+    for message_id in pending(limit):
+        outcome = process_message(message_id)
+        if outcome is None:
+            continue
+        if outcome == "failed":
+            report.failed += 1
+        else:
+            report.processed += 1
+        report.outcomes[outcome] += 1
+    return report
+
+
+@task()
+def process_inbox_task(limit: int | None = None) -> dict[str, int]:
+    """The background job: ``wraparound worker`` runs it when it is queued."""
+    return process_inbox(limit).as_dict()
