@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from wraparound.hl7v2.models import InboxMessage
@@ -36,6 +37,7 @@ def test_the_background_job(world: World) -> None:
     assert result.return_value == {"processed": 1, "failed": 0, "matched_identifier": 1}
 
 
+@pytest.mark.django_db(transaction=True)  # the database worker closes its connection when done
 def test_wraparound_worker_processes_the_inbox(world: World) -> None:
     from django.test import override_settings
 
