@@ -42,7 +42,7 @@ def test_break_the_glass_with_a_reason_then_a_banner_that_stays(
     axe_script: Path,
 ) -> None:
     maria = demo_records
-    sign_in(page, live_server.url, username="eve")
+    sign_in(page, live_server.url, username="eve", lands_on="/patients/")  # a nurse starts from the patients
     page.goto(f"{live_server.url}/patients/{maria.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot open this record")
     expect(page.get_by_text("Garcia")).to_have_count(0)

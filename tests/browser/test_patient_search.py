@@ -20,7 +20,8 @@ def test_find_a_patient_and_open_the_summary(
     page: Page, live_server: LiveServer, care_manager: User, demo_records: Patient
 ) -> None:
     base_url = live_server.url
-    sign_in(page, base_url)
+    sign_in(page, base_url)  # a care manager lands on her worklist
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients")
     ).to_have_attribute("aria-current", "page")
@@ -54,6 +55,7 @@ def test_live_search_on_the_patient_list(
     page: Page, live_server: LiveServer, care_manager: User, demo_records: Patient
 ) -> None:
     sign_in(page, live_server.url)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
     page.get_by_label("Find a patient").fill("MA100234567")
     expect(page.locator("#patient-results").get_by_role("link", name="Garcia, Maria Elena")).to_be_visible()
     expect(page.locator("#patient-count")).to_contain_text("1 patient")
@@ -72,6 +74,7 @@ def test_switch_to_spanish(
     page: Page, live_server: LiveServer, care_manager: User, demo_records: Patient
 ) -> None:
     sign_in(page, live_server.url)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
     page.get_by_role("button", name="Español").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pacientes")
     expect(page.locator("html")).to_have_attribute("lang", "es")

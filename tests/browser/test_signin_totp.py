@@ -159,7 +159,7 @@ def test_the_helper_signs_in_twice_in_one_time_step(
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/login/"))
     sign_in(page, live_server.url)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Patients")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My worklist")
 
 
 def test_locked_out_after_five_wrong_passwords(

@@ -163,3 +163,23 @@ def test_readable_values_use_choice_labels_and_us_dates() -> None:
     assert snapshot.readable("goals", "status", "not_achieved") == "Not achieved"
     assert snapshot.readable("goals", "target_date", "2025-01-31") == "01/31/2025"
     assert snapshot.readable("goals", "measure", "") == "—"
+
+
+def test_a_problem_linked_to_a_condition_is_saved_with_the_condition_named(world: World) -> None:
+    from tests.personas import stored
+    from wraparound.registry.models import Condition
+
+    condition = stored(
+        Condition,
+        "test",
+        "dm2",
+        patient=world.patient,
+        display="Diabetes mellitus type 2",
+        snomed_code="44054006",
+        status="active",
+    )
+    plan = start_plan(world)
+    version = save(world, "alice", plan, problem("Blood sugar", condition_id=condition.pk))
+    [saved] = version.snapshot["problems"]
+    assert saved["condition"] == "Diabetes mellitus type 2"
+    assert saved["condition_id"] == str(condition.pk)

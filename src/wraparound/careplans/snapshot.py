@@ -110,7 +110,7 @@ def take(plan: CarePlan) -> Snapshot:
             "id": problem.pk,
             "kind": problem.kind,
             "description": problem.description,
-            "condition_id": problem.condition_id,
+            "condition_id": str(problem.condition_id) if problem.condition_id else None,
             "condition": problem.condition.display if problem.condition is not None else "",
             "status": problem.status,
         }

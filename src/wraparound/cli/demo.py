@@ -208,7 +208,6 @@ def ensure_demo_caseloads() -> int:
     patients = list(Patient.objects.order_by("search_name", "pk").only("pk"))
     added = 0
     riverbend_count = 0
-    today = timezone.localdate()
     for position, patient in enumerate(patients):
         if patient.pk in linked:
             continue
@@ -216,7 +215,7 @@ def ensure_demo_caseloads() -> int:
         lead = users[Role.CARE_MANAGER] if agency == riverbend and riverbend_count < DEMO_CASELOAD else None
         colleague = _demo_colleague(riverbend_count, colleagues) if agency == riverbend else None
         waiting = agency == riverbend and lead is None and colleague is None and riverbend_count % 10 == 0
-        _demo_enrollment(
+        since = _demo_enrollment(
             patient,
             agency,
             lead or colleague,
@@ -230,7 +229,7 @@ def ensure_demo_caseloads() -> int:
                 organization=agency,
                 user_id=colleague.pk,
                 role=CareTeamMember.Role.LEAD_CARE_MANAGER,
-                start=today,
+                start=since,
             )
         roles: list[tuple[str, str]] = []
         if agency == riverbend:
@@ -262,7 +261,7 @@ def ensure_demo_caseloads() -> int:
                 organization=agency if team_role != CareTeamMember.Role.PRIMARY_CARE_PROVIDER else home,
                 user_id=user.pk,
                 role=team_role,
-                start=today,
+                start=since,
             )
         if position % 50 == 0:
             Referral.objects.create(
@@ -288,6 +287,9 @@ def _demo_colleague(riverbend_count: int, colleagues: dict[str, Any]) -> Any:
 
 # Where the demo's pipeline stands: most enrolled, some in outreach, a few just assigned.
 DEMO_PIPELINE = ("enrolled",) * 14 + ("outreach",) * 4 + ("assigned",)
+# Days from identification to each step: assigned, outreach starts the next day (billing counts an
+# assigned member as in outreach, so a long wait would leave months without attempts), enrolled.
+DEMO_STEP_DAYS = (0, 4, 5, 11)
 
 
 def _demo_enrollment(
@@ -297,15 +299,18 @@ def _demo_enrollment(
     supervisor: Any,
     position: int,
     status: str | None = None,
-) -> None:
-    """An enrollment with a believable history: identified weeks ago, then each step a few days apart."""
+) -> dt.date:
+    """An enrollment with a believable history: identified weeks ago, then each step a few days apart.
+
+    Returns the day the care team formed (the assignment, or the identification if not assigned yet).
+    """
     from wraparound.enrollment.models import Enrollment, EnrollmentTransition
 
     status = status or DEMO_PIPELINE[position % len(DEMO_PIPELINE)]
     path = ["identified", "assigned", "outreach", "enrolled"]
     steps = path[: path.index(status) + 1]
-    start = timezone.now() - dt.timedelta(days=20 + (position * 7) % 70)
-    moments = [start + dt.timedelta(days=4 * n, hours=position % 9) for n in range(len(steps))]
+    start = timezone.now() - dt.timedelta(days=20 + (position * 37) % 70)  # 70 different days
+    moments = [start + dt.timedelta(days=DEMO_STEP_DAYS[n], hours=position % 9) for n in range(len(steps))]
     enrollment = Enrollment.objects.create(
         patient=patient,
         organization=agency,
@@ -324,3 +329,16 @@ def _demo_enrollment(
         )
         for n, step in enumerate(steps)
     )
+    return timezone.localdate(moments[min(1, len(moments) - 1)])
+
+
+def ensure_demo_workspace() -> int:
+    """Care plans, tasks, alerts, contacts and outreach attempts at Riverbend (``cli.demo_workspace``).
+
+    Idempotent; returns how many things it added (0 on a second run).
+    """
+    from wraparound.cli.demo_workspace import ensure_demo_workspace as build
+
+    agency = CareOrganization.objects.get(name=ROLE_HOMES[Role.CARE_MANAGER])
+    coordinator = get_user_model().objects.get(username=demo_username(Role.CARE_COORDINATOR))
+    return build(agency, coordinator=coordinator).total()

@@ -19,6 +19,7 @@ from wraparound.cli.demo import (
     DemoUser,
     ensure_demo_caseloads,
     ensure_demo_organizations_and_users,
+    ensure_demo_workspace,
     load_population,
     population_is_loaded,
 )
@@ -56,6 +57,10 @@ class Command(BaseCommand):
             console.print(
                 f"Eligibility decisions: {done['decisions']:,}; risk profiles: {done['risk_profiles']:,}."
             )
+        with console.status("Filling the care managers' workspace…"):
+            added = ensure_demo_workspace()
+        if added:
+            console.print(f"Workspace: {added:,} care plans, tasks, alerts, contacts and outreach attempts.")
         _print_login(console, users, options["port"])
         if not options["no_serve"]:
             call_command("serve", port=options["port"])
