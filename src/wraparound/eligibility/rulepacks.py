@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wraparound.core.packs import PackError, TableReader
 from wraparound.eligibility.categories import load_categories
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -37,15 +38,6 @@ FLAG_KEYS = frozenset(
         "condition_categories",
     }
 )
-
-
-class PackError(ValueError):
-    """A rule pack that cannot be used: the message names the file and the key."""
-
-    def __init__(self, path: Path, key: str, problem: str) -> None:
-        super().__init__(f"{path.name}: {key}: {problem}")
-        self.path = path
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -93,73 +85,18 @@ class Pack:
         return self.effective_from <= day <= self.effective_to
 
 
-class _Reader:
-    """Typed access to one TOML table, raising ``PackError`` with the dotted key."""
-
-    def __init__(self, path: Path, table: Any, prefix: str, allowed: frozenset[str]) -> None:
-        self.path, self.prefix = path, prefix
-        if not isinstance(table, dict):
-            raise PackError(path, prefix or "(top level)", "expected a table")
-        unknown = sorted(set(table) - allowed)
-        if unknown:
-            raise PackError(
-                path, self.key(unknown[0]), f"unknown key (allowed: {', '.join(sorted(allowed))})"
-            )
-        self.table: dict[str, Any] = table
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
-        if name not in self.table:
-            if default is None:
-                raise PackError(self.path, self.key(name), "missing")
-            return default
-        value = self.table[name]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise PackError(self.path, self.key(name), f"expected {_kind_name(kind)}, got {value!r}")
-        return value
-
-    def positive_int(self, name: str, default: int | None = None) -> int:
-        value: int = self.get(name, int, default)
-        if value < 1:
-            raise PackError(self.path, self.key(name), f"expected a positive integer, got {value}")
-        return value
-
-    def names(
-        self, name: str, known: frozenset[str], default: tuple[str, ...] | None = None
-    ) -> tuple[str, ...]:
-        values = self.get(name, list, list(default) if default is not None else None)
-        for value in values:
-            if value not in known:
-                raise PackError(
-                    self.path, self.key(name), f"unknown name {value!r} (known: {', '.join(sorted(known))})"
-                )
-        return tuple(values)
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(
-        {"str": "a string", "int": "an integer", "list": "a list", "float": "a number"}.get(
-            k.__name__, k.__name__
-        )
-        for k in kinds
-    )
-
-
 def load_pack(path: Path) -> Pack:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise PackError(path, "(file)", f"not valid TOML: {error}") from error
-    top = _Reader(path, raw, "", PACK_KEYS)
+    top = TableReader(path, raw, "", PACK_KEYS)
     pack = Pack(
         name=top.get("name", str),
         title=top.get("title", str, ""),
         version=top.get("version", str),
-        effective_from=_date(top, "effective_from"),
-        effective_to=_date(top, "effective_to"),
+        effective_from=top.date("effective_from"),
+        effective_to=top.date("effective_to"),
         bmi=_bmi(path, top.get("bmi", dict)),
         criteria=tuple(
             _criterion(path, item, f"criteria[{n}]") for n, item in enumerate(_tables(top, "criteria"))
@@ -175,27 +112,20 @@ def load_pack(path: Path) -> Pack:
     return pack
 
 
-def _tables(reader: _Reader, name: str, default: list[Any] | None = None) -> list[Any]:
+def _tables(reader: TableReader, name: str, default: list[Any] | None = None) -> list[Any]:
     value: list[Any] = reader.get(name, list, default)
     return value
 
 
-def _date(reader: _Reader, name: str) -> datetime.date:
-    value = reader.get(name, datetime.date)
-    if isinstance(value, datetime.datetime):
-        raise PackError(reader.path, reader.key(name), "expected a date (YYYY-MM-DD), not a date and time")
-    return value  # type: ignore[no-any-return]
-
-
 def _bmi(path: Path, table: Any) -> BmiRule:
-    reader = _Reader(path, table, "bmi", frozenset({"threshold", "window_days"}))
+    reader = TableReader(path, table, "bmi", frozenset({"threshold", "window_days"}))
     return BmiRule(
         threshold=float(reader.get("threshold", (int, float))), window_days=reader.positive_int("window_days")
     )
 
 
 def _criterion(path: Path, table: Any, prefix: str) -> Criterion:
-    reader = _Reader(path, table, prefix, CRITERION_KEYS)
+    reader = TableReader(path, table, prefix, CRITERION_KEYS)
     requires = tuple(
         _requirement(path, item, f"{prefix}.requires[{n}]")
         for n, item in enumerate(_tables(reader, "requires"))
@@ -206,7 +136,7 @@ def _criterion(path: Path, table: Any, prefix: str) -> Criterion:
 
 
 def _requirement(path: Path, table: Any, prefix: str) -> Requirement:
-    reader = _Reader(path, table, prefix, REQUIREMENT_KEYS)
+    reader = TableReader(path, table, prefix, REQUIREMENT_KEYS)
     categories = reader.names("categories", frozenset(load_categories()))
     at_least = reader.positive_int("at_least")
     if at_least > len(categories):
@@ -217,7 +147,7 @@ def _requirement(path: Path, table: Any, prefix: str) -> Requirement:
 
 
 def _flag(path: Path, table: Any, prefix: str) -> Flag:
-    reader = _Reader(path, table, prefix, FLAG_KEYS)
+    reader = TableReader(path, table, prefix, FLAG_KEYS)
     categories = frozenset(load_categories())
     flag = Flag(
         id=reader.get("id", str),

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from wraparound.core.packs import PackError, TableReader
 from wraparound.enrollment.models import Enrollment, OutreachAttempt
 from wraparound.worklists.models import CoreService
 
@@ -28,15 +29,6 @@ OUTREACH_KEYS = frozenset({"statuses", "qualifying_modes", "max_months_per_episo
 RATES_KEYS = frozenset({"outreach", "enrolled"})
 TIER_KEYS = frozenset({"high", "rising", "moderate", "low", "default"})
 OUTREACH_STATUSES = frozenset({Enrollment.Status.ASSIGNED.value, Enrollment.Status.OUTREACH.value})
-
-
-class PackError(ValueError):
-    """A billing pack that cannot be used: the message names the file and the key."""
-
-    def __init__(self, path: Path, key: str, problem: str) -> None:
-        super().__init__(f"{path.name}: {key}: {problem}")
-        self.path = path
-        self.key = key
 
 
 class NoPackInEffect(LookupError):
@@ -69,49 +61,15 @@ class BillingPack:
         return self.effective_from <= day <= self.effective_to
 
 
-class _Reader:
-    """Typed access to one TOML table, raising ``PackError`` with the dotted key."""
+class _Reader(TableReader):
+    """The shared pack reader, with the billing pack's own rules: name lists are never empty; amounts."""
 
-    def __init__(self, path: Path, table: Any, prefix: str, allowed: frozenset[str]) -> None:
-        self.path, self.prefix = path, prefix
-        if not isinstance(table, dict):
-            raise PackError(path, prefix or "(top level)", "expected a table")
-        unknown = sorted(set(table) - allowed)
-        if unknown:
-            raise PackError(
-                path, self.key(unknown[0]), f"unknown key (allowed: {', '.join(sorted(allowed))})"
-            )
-        self.table: dict[str, Any] = table
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def get(self, name: str, kind: type, default: Any = None) -> Any:
-        if name not in self.table:
-            if default is None:
-                raise PackError(self.path, self.key(name), "missing")
-            return default
-        value = self.table[name]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise PackError(self.path, self.key(name), f"expected {kind.__name__}, got {value!r}")
-        return value
-
-    def names(self, name: str, known: frozenset[str]) -> tuple[str, ...]:
-        values: list[Any] = self.get(name, list)
-        if not values:
+    def names(
+        self, name: str, known: frozenset[str], default: tuple[str, ...] | None = None
+    ) -> tuple[str, ...]:
+        if not self.get(name, list, list(default) if default is not None else None):
             raise PackError(self.path, self.key(name), "expected at least one name")
-        for value in values:
-            if value not in known:
-                raise PackError(
-                    self.path, self.key(name), f"unknown name {value!r} (known: {', '.join(sorted(known))})"
-                )
-        return tuple(values)
-
-    def date(self, name: str) -> dt.date:
-        value = self.get(name, dt.date)
-        if isinstance(value, dt.datetime):
-            raise PackError(self.path, self.key(name), "expected a date (YYYY-MM-DD), not a date and time")
-        return value  # type: ignore[no-any-return]
+        return super().names(name, known, default)
 
     def amount(self, name: str) -> Decimal:
         value = self.table[name]
