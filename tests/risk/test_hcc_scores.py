@@ -42,10 +42,9 @@ def test_snomed_only_patient_through_the_crosswalk(records: Records) -> None:
     codes = ["E119", "N186", "M069"]
     assert profile.hcc_v24 == pytest.approx(hccpy_score("24", codes, 80, "M", "CFA"))
     assert profile.hcc_v28 == pytest.approx(hccpy_score("28", codes, 80, "M", "CFA"))
-    assert (
-        profile.components["hccs_v24"]
-        == HCCEngine(version="24").profile(codes, age=80, sex="M", elig="CFA")["hcc_lst"]
-    )
+    hccpy_hccs = HCCEngine(version="24").profile(codes, age=80, sex="M", elig="CFA")["hcc_lst"]
+    assert sorted(profile.components["hccs_v24"]) == sorted(hccpy_hccs)
+    assert profile.components["hccs_v24"] == ["HCC19", "HCC40", "HCC136", "D3"]  # shown in a stable order
 
 
 def test_medicaid_adult_under_65_uses_the_disabled_dual_segment(records: Records) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -65,7 +66,16 @@ def hcc_score(version: str, icd10_codes: Iterable[str], *, age: int, sex: str) -
 def _cached_score(version: str, codes: tuple[str, ...], age: int, sex: str) -> HccScore:
     """Many members share codes, age and sex (most often: no codes at all); hccpy costs ~0.1 ms a call."""
     profile = hcc_engine(version).profile(list(codes), age=age, sex=sex, elig=segment_for(age))
-    return HccScore(version, float(profile["risk_score"]), tuple(profile["hcc_lst"]))
+    # hccpy builds its list from a set: sort it, so the stored components are the same on every run.
+    return HccScore(version, float(profile["risk_score"]), tuple(sorted(profile["hcc_lst"], key=_hcc_order)))
+
+
+def _hcc_order(label: str) -> tuple[str, int, str]:
+    """HCC19 before HCC136; interaction and count labels (D3, DIABETES_CHF) after, alphabetically."""
+    match = re.fullmatch(r"([A-Z]+)(\d+)", label)
+    if match and match.group(1) == "HCC":
+        return ("", int(match.group(2)), label)
+    return ("~", 0, label)
 
 
 def active_icd10_codes(
