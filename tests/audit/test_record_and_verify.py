@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import RequestFactory
 
 from tests.audit.conftest import drop_triggers, verify, write_rows
-from wraparound.audit.actions import Actor, record
+from wraparound.audit.actions import ROWS_PER_STATEMENT, Actor, record
 from wraparound.audit.chain import GENESIS_HASH, HASHED_FIELDS, _canonical, canonical_ip_address, row_hash
 from wraparound.audit.models import Action, AuditChainHead, AuditEvent
 
@@ -50,6 +50,22 @@ def test_one_row_per_patient_in_one_call() -> None:
     assert [event.patient_id for event in events] == patients
     assert [event.id for event in events] == [1, 2, 3]
     assert verify().returncode == 0
+
+
+@pytest.mark.django_db
+def test_a_long_list_is_written_in_several_statements_as_one_chain() -> None:
+    """An export of 1,201 patients: three statements of at most ROWS_PER_STATEMENT rows, one chain."""
+    record(Actor.system(), Action.VIEW, patient_ids=[uuid.uuid4()])
+    patients = [uuid.uuid4() for _ in range(2 * ROWS_PER_STATEMENT + 201)]
+    events = record(Actor.system(), Action.EXPORT, patient_ids=patients)
+    rows = list(AuditEvent.objects.filter(action=Action.EXPORT).order_by("id"))
+    assert [row.patient_id for row in rows] == patients
+    assert [row.id for row in rows] == [event.id for event in events] == list(range(2, len(patients) + 2))
+    head = AuditChainHead.objects.get(pk=1)
+    assert (head.last_id, head.last_hash) == (rows[-1].id, rows[-1].hash)
+    outcome = verify()
+    assert outcome.returncode == 0, outcome.output
+    assert f"audit chain intact: {len(patients) + 1} rows" in outcome.output
 
 
 @pytest.mark.django_db
