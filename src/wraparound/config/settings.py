@@ -103,7 +103,13 @@ TEMPLATES = [
 
 
 def _database(url: str) -> dict[str, object]:
-    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
+    # Kept open between requests (a new PostgreSQL connection costs a process fork), and checked
+    # before reuse, so that a restarted server costs one failed ping, not an error page.
+    config: dict[str, object] = dict(
+        dj_database_url.parse(
+            url, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")), conn_health_checks=True
+        )
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         name = Path(str(config["NAME"]))
         if str(name) not in ("", ":memory:"):
