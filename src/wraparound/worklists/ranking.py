@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,16 @@ HANDOFF_LIMIT = 20
 TIER_ORDER = {"high": 0, "rising": 1, "moderate": 2, "low": 3}
 NO_TIER = "none"
 FAR_FUTURE = dt.date.max.toordinal()
+TASK_ROW_FIELDS = (
+    "title",
+    "status",
+    "recurrence",
+    "due_on",
+    "priority",
+    "assignee",
+    "assignee_role",
+    "patient",
+)
 
 
 class Bucket(enum.IntEnum):
@@ -161,39 +171,79 @@ def _signed_in(viewer: Viewer) -> int:
     return user_id
 
 
-def tasks_for(viewer: Viewer, today: dt.date) -> QuerySet[Task]:
-    """Open tasks of the acting agency assigned to the viewer, or to a role they hold on the patient's team."""
-    user_id = _signed_in(viewer)
-    holds_role = _current(
-        CareTeamMember.objects.filter(
-            care_team__patient=OuterRef("patient"), user_id=user_id, role=OuterRef("assignee_role")
-        ),
-        today,
-    )
-    mine = Task.objects.filter(
-        Q(assignee_id=user_id) | Q(Exists(holds_role), assignee__isnull=True),
-        organization_id=viewer.organization_id,
-        status__in=Task.OPEN_STATUSES,
-    )
-    # Access is checked for the worklist's own patients (a caseload), not over the whole registry.
-    return mine.filter(patient_id__in=visible_among(viewer, mine.values_list("patient_id", flat=True)))
+@dataclass(frozen=True)
+class Caseload:
+    """Whom a worklist is about: the patients whose team the viewer is on (with her roles there),
+    and those she is care manager of record for.  Two small queries by user, whatever the registry's size."""
+
+    roles: dict[str, set[uuid.UUID]]  # team role → patients on whose current team she holds it
+    managed: set[uuid.UUID]  # serving enrollments where she is the care manager
+
+    @property
+    def patients(self) -> set[uuid.UUID]:
+        return set().union(self.managed, *self.roles.values())
 
 
-def alerts_for(viewer: Viewer, today: dt.date) -> QuerySet[Alert]:
-    """New alerts of the acting agency for the viewer's caseload (care manager of record, or care team)."""
+def caseload_of(user_id: int, today: dt.date) -> Caseload:
+    roles: dict[str, set[uuid.UUID]] = {}
+    for patient_id, role in _current(CareTeamMember.objects.filter(user_id=user_id), today).values_list(
+        "care_team__patient_id", "role"
+    ):
+        roles.setdefault(role, set()).add(patient_id)
+    managed = set(
+        Enrollment.objects.filter(care_manager_id=user_id, status__in=Enrollment.SERVING).values_list(
+            "patient_id", flat=True
+        )
+    )
+    return Caseload(roles=roles, managed=managed)
+
+
+def worklist_sources(viewer: Viewer, today: dt.date) -> tuple[QuerySet[Task], QuerySet[Alert]]:
+    """The viewer's worklist, before filters: open tasks of the acting agency assigned to her or to a
+    role she holds on the patient's team; new alerts for her caseload (care manager of record, or
+    care team).
+
+    Found by searches on indexes (her teams, her enrollments, her tasks, the unassigned tasks of
+    her teams' patients), never by a pass over the agency's open tasks; access is checked once, for
+    the worklist's own patients, not over the whole registry.  Both results are queries by key,
+    to filter and rank."""
     user_id = _signed_in(viewer)
-    care_manager = Enrollment.objects.filter(
-        patient=OuterRef("patient"), care_manager_id=user_id, status__in=Enrollment.SERVING
+    caseload = caseload_of(user_id, today)
+    # The agency and the unassigned state are checked here, not in SQL: left out of the WHERE clause,
+    # they cannot lead either database's planner to the agency-wide index.
+    open_tasks = Task.objects.filter(status__in=Task.OPEN_STATUSES)
+    found: dict[int, uuid.UUID] = {
+        pk: patient_id
+        for pk, patient_id, organization_id in open_tasks.filter(assignee_id=user_id).values_list(
+            "pk", "patient_id", "organization_id"
+        )
+        if organization_id == viewer.organization_id
+    }
+    team_patients = set().union(*caseload.roles.values())
+    for pk, patient_id, organization_id, assignee_id, role in open_tasks.filter(
+        patient_id__in=sorted(team_patients)
+    ).values_list("pk", "patient_id", "organization_id", "assignee_id", "assignee_role"):
+        mine = assignee_id is None and patient_id in caseload.roles.get(role, ())
+        if mine and organization_id == viewer.organization_id:
+            found[pk] = patient_id
+    visible = set(visible_among(viewer, {*found.values(), *caseload.patients}))
+    tasks = Task.objects.filter(
+        pk__in=sorted(pk for pk, patient_id in found.items() if patient_id in visible)
     )
-    on_team = _current(
-        CareTeamMember.objects.filter(care_team__patient=OuterRef("patient"), user_id=user_id), today
-    )
-    mine = Alert.objects.filter(
-        Q(Exists(care_manager)) | Q(Exists(on_team)),
+    alerts = Alert.objects.filter(
+        patient_id__in=sorted(visible & caseload.patients),
         organization_id=viewer.organization_id,
         acknowledged_at__isnull=True,
     )
-    return mine.filter(patient_id__in=visible_among(viewer, mine.values_list("patient_id", flat=True)))
+    return tasks, alerts
+
+
+def tasks_for(viewer: Viewer, today: dt.date) -> QuerySet[Task]:
+    return worklist_sources(viewer, today)[0]
+
+
+def alerts_for(viewer: Viewer, today: dt.date) -> QuerySet[Alert]:
+    return worklist_sources(viewer, today)[1]
 
 
 def agency_tasks(viewer: Viewer) -> QuerySet[Task]:
@@ -206,17 +256,18 @@ def agency_tasks(viewer: Viewer) -> QuerySet[Task]:
 
 
 def handoffs_for(viewer: Viewer) -> list[LeadHandoff]:
-    """Lead care-manager handoffs to or from the viewer in the last two weeks, newest first."""
+    """Lead care-manager handoffs to or from the viewer in the last two weeks, newest first
+    (found by user, then checked for access: a handful of rows, never the registry)."""
     since = timezone.now() - dt.timedelta(days=HANDOFF_DAYS)
-    return list(
+    recent = list(
         LeadHandoff.objects.filter(
-            Q(from_user_id=viewer.user_id) | Q(to_user_id=viewer.user_id),
-            at__gte=since,
-            care_team__patient__in=access_patients(viewer),
+            Q(from_user_id=viewer.user_id) | Q(to_user_id=viewer.user_id), at__gte=since
         )
         .select_related("care_team__patient", "from_user", "to_user")
-        .order_by("-at", "-id")[:HANDOFF_LIMIT]
+        .order_by("-at", "-id")[: HANDOFF_LIMIT * 2]
     )
+    visible = set(visible_among(viewer, (handoff.care_team.patient_id for handoff in recent)))
+    return [handoff for handoff in recent if handoff.care_team.patient_id in visible][:HANDOFF_LIMIT]
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -286,10 +337,28 @@ def _load(keys: Sequence[RankKey]) -> list[Item]:
     alert_ids = [key.pk for key in keys if key.kind == "alert"]
     tasks: dict[int, Task] = {}
     alerts: dict[int, Alert] = {}
+    # Only what a row shows (worklists.rows): a patient's or a risk profile's other fields (the
+    # tier's evidence, a JSON document) would be read and decoded fifty times for nothing.
+    shown = (
+        "patient__given_names",
+        "patient__family_name",
+        "patient__source_id",
+        "patient__risk_profile__tier",
+    )
     if task_ids:
-        tasks = Task.objects.select_related("patient", "patient__risk_profile", "assignee").in_bulk(task_ids)
+        tasks = (
+            Task.objects.select_related("patient", "patient__risk_profile", "assignee")
+            .only(
+                *TASK_ROW_FIELDS, *shown, "assignee__first_name", "assignee__last_name", "assignee__username"
+            )
+            .in_bulk(task_ids)
+        )
     if alert_ids:
-        alerts = Alert.objects.select_related("patient", "patient__risk_profile").in_bulk(alert_ids)
+        alerts = (
+            Alert.objects.select_related("patient", "patient__risk_profile")
+            .only("title", "kind", "occurred_at", "patient", *shown)
+            .in_bulk(alert_ids)
+        )
     items = []
     for key in keys:
         if key.kind == "task" and key.pk in tasks:

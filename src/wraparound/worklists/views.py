@@ -28,6 +28,7 @@ from wraparound.registry.access import Viewer, deny, record_shown
 from wraparound.risk.models import Tier
 from wraparound.worklists import actions, ranking, supervisor
 from wraparound.worklists.models import Alert, Task
+from wraparound.worklists.rows import RowMaker
 
 PAGE_SIZE = ranking.PAGE_SIZE
 STEPS = {
@@ -165,14 +166,16 @@ def _back(request: HttpRequest, default: str = "worklists:my_worklist") -> HttpR
 
 def _page_context(request: HttpRequest, worklist: ranking.Worklist) -> dict[str, Any]:
     page = worklist.page
+    here = request.get_full_path()
+    maker = RowMaker(here=here, log_contact=_log_contact_available())
     return {
         "worklist": worklist,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "items": worklist.items,
+        "rows": maker.rows(worklist.items),
         "counts": worklist.counts,
         "today": timezone.localdate(),
-        "here": request.get_full_path(),
+        "here": here,
     }
 
 
@@ -186,8 +189,9 @@ def my_worklist(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = WorklistFilterForm(request.GET or None)
     filters = form.filters()
-    tasks = ranking.filter_tasks(ranking.tasks_for(viewer, today), filters, today)
-    alerts = ranking.filter_alerts(ranking.alerts_for(viewer, today), filters)
+    tasks, alerts = ranking.worklist_sources(viewer, today)
+    tasks = ranking.filter_tasks(tasks, filters, today)
+    alerts = ranking.filter_alerts(alerts, filters)
     worklist = ranking.build(tasks, alerts, request.GET.get("page"), today)
     handoffs = ranking.handoffs_for(viewer)
     shown = [item.patient for item in worklist.items] + [h.care_team.patient for h in handoffs]
@@ -197,9 +201,6 @@ def my_worklist(request: HttpRequest) -> HttpResponse:
         **_page_context(request, worklist),
         "form": form,
         "handoffs": handoffs,
-        "care_managers": _care_managers(viewer.organization_id),
-        "team_roles": TEAM_ROLES,
-        "log_contact": _log_contact_available(),
         "is_manager": actions.manages(viewer, viewer.organization_id),
         "user_id": viewer.user_id,
     }
