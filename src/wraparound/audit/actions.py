@@ -143,20 +143,19 @@ def record(
             )
             next_id += 1
         # Plain SQL: every page view writes here, and the ORM's statement building cost more than
-        # the statements themselves.  Multi-row VALUES, a few hundred rows a statement; on
-        # PostgreSQL the last one also moves the head (a data-modifying WITH): one round trip.
+        # the statements themselves.
         head_update = f"UPDATE {_HEAD} SET last_id = %s, last_hash = %s WHERE id = 1"
         head: list[Any] = [next_id - 1, previous_hash]
-        postgres = connection.vendor == "postgresql"
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            chunk = rows[start : start + ROWS_PER_STATEMENT]
-            insert = _insert_sql(len(chunk))
-            params = [value for row in chunk for value in row]
-            if postgres and start + ROWS_PER_STATEMENT >= len(rows):
-                cursor.execute(f"WITH appended AS ({insert}) {head_update}", [*params, *head])
-            else:
-                cursor.execute(insert, params)
-        if not postgres:
+        if connection.vendor == "postgresql":
+            # One statement, one round trip, whatever the number of rows: a column of values per
+            # parameter (unnest), and the head moved by the same statement (a data-modifying WITH).
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            cursor.execute(f"WITH appended AS ({_unnest_insert_sql()}) {head_update}", [*columns, *head])
+        else:
+            # Multi-row VALUES, a few hundred rows a statement.
+            for start in range(0, len(rows), ROWS_PER_STATEMENT):
+                chunk = rows[start : start + ROWS_PER_STATEMENT]
+                cursor.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
             cursor.execute(head_update, head)
     return events
 
@@ -165,7 +164,7 @@ _HEAD = AuditChainHead._meta.db_table
 _PER_ROW = frozenset({"id", "patient_id", "previous_hash", "hash"})  # the rest is the same along one call
 
 
-ROWS_PER_STATEMENT = 500  # 17 columns: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters
+ROWS_PER_STATEMENT = 500  # 17 columns: well under SQLite's 32,766 parameters
 
 
 @functools.cache
@@ -174,6 +173,15 @@ def _insert_head() -> tuple[str, str]:
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     return f"INSERT INTO {table} ({columns}) VALUES ", "(" + ", ".join(["%s"] * len(fields)) + ")"
+
+
+@functools.cache
+def _unnest_insert_sql() -> str:
+    start, _one_row = _insert_head()
+    # cast_db_type: the type without its length (varchar, not varchar(150)), as arrays want it.
+    casts = [field.cast_db_type(connection) for field in AuditEvent._meta.concrete_fields]  # type: ignore[attr-defined]
+    arrays = ", ".join(f"%s::{cast}[]" for cast in casts)
+    return start.replace(" VALUES ", f" SELECT * FROM unnest({arrays})")
 
 
 def _insert_sql(rows: int) -> str:
