@@ -85,6 +85,41 @@ def test_list_export_holds_only_patients_in_scope(world: World, persona: str, al
     assert (b"Lindqvist" in content) is (persona in ("bob", "sue"))
 
 
+def _viewer(world: World, persona: str) -> Viewer:
+    from django.test import RequestFactory
+
+    from wraparound.accounts.acting import acting_membership
+
+    request = RequestFactory().get("/")
+    request.user = world.users[persona]
+    request.session = {}  # type: ignore[assignment]
+    request.acting = acting_membership(request)  # type: ignore[attr-defined]
+    return Viewer.from_request(request)
+
+
+@pytest.mark.parametrize("ended", [False, True], ids=["current-teams", "alices-team-ended"])
+@pytest.mark.parametrize("persona", sorted(MATRIX))
+def test_visible_among_agrees_with_the_list_rule(world: World, persona: str, ended: bool) -> None:
+    """The worklist's check of a few candidates (by team first) gives what the list filter gives."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wraparound.careplans.models import CareTeamMember
+    from wraparound.registry.access import access_patients, visible_among
+
+    if ended:
+        CareTeamMember.objects.filter(user=world.users["alice"]).update(
+            end=timezone.localdate() - dt.timedelta(days=1)
+        )
+    viewer = _viewer(world, persona)
+    candidates = [world.patient.pk, world.other_patient.pk]
+    expected = sorted(access_patients(viewer).filter(pk__in=candidates).values_list("pk", flat=True))
+    assert visible_among(viewer, candidates) == expected
+    if persona == "alice":
+        assert (world.patient.pk in expected) is not ended
+
+
 @pytest.mark.parametrize(("persona", "allowed"), sorted(MATRIX.items()))
 def test_recording_a_consent(world: World, persona: str, allowed: bool) -> None:
     from django.core.exceptions import PermissionDenied

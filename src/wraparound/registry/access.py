@@ -180,12 +180,16 @@ def _today() -> dt.date:
 # --- relationships, as query filters over Patient ------------------------------------
 
 
+def _current_members(today: dt.date, **who: Any) -> QuerySet[CareTeamMember]:
+    """Current members of active care teams matching ``who``."""
+    return CareTeamMember.objects.filter(
+        care_team__status=CareTeam.Status.ACTIVE, start__lte=today, **who
+    ).filter(Q(end__isnull=True) | Q(end__gte=today))
+
+
 def _current_team_members(today: dt.date, **who: int) -> Q:
     """Patients with a current member of their active care team matching ``who``."""
-    members = CareTeamMember.objects.filter(
-        care_team__patient=OuterRef("pk"), care_team__status=CareTeam.Status.ACTIVE, start__lte=today, **who
-    ).filter(Q(end__isnull=True) | Q(end__gte=today))
-    return Q(Exists(members))
+    return Q(Exists(_current_members(today, care_team__patient=OuterRef("pk"), **who)))
 
 
 def _on_care_team(user_id: int, today: dt.date) -> Q:
@@ -240,6 +244,19 @@ def _granted_analyst(viewer: Viewer) -> bool:
     return acting is not None and acting.role == Role.ANALYST and acting.grants_identifiable_access
 
 
+def _teams_count(viewer: Viewer) -> bool:
+    """Whether being on a patient's current care team lets this viewer see the patient
+    (``patient_scope``'s last branch)."""
+    return (
+        settings.AUTHORIZATION_ENABLED
+        and viewer.user_id is not None
+        and viewer.acting is not None
+        and not _granted_analyst(viewer)
+        and viewer.role not in NO_RECORD_ROLES
+        and viewer.role != Role.COMMUNITY_ORGANIZATION_STAFF
+    )
+
+
 def patient_scope(viewer: Viewer) -> Q:
     """The patients this viewer may find in lists and searches, as one filter (tenancy in the query)."""
     if not settings.AUTHORIZATION_ENABLED:
@@ -254,6 +271,7 @@ def patient_scope(viewer: Viewer) -> Q:
         return Q(pk__in=[])
     if viewer.role == Role.COMMUNITY_ORGANIZATION_STAFF:
         return _referred_to(viewer.acting.organization_id)
+    assert _teams_count(viewer)
     scope = _on_care_team(user_id, today) | _consented(viewer, today) | _broke_glass(user_id)
     if viewer.role in OVERSIGHT_ROLES:
         scope |= _served_by(viewer.acting.organization_id, today)
@@ -409,11 +427,26 @@ def access_patients(viewer: Viewer) -> QuerySet[Patient]:
 
 def visible_among(viewer: Viewer, patient_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
     """Which of these patients the viewer may see: the same rule as ``access_patients``, checked
-    for a known, small set of candidates (a worklist's patients) instead of the whole registry."""
-    candidates = list(set(patient_ids))
+    for a known, small set of candidates (a worklist's patients) instead of the whole registry.
+
+    Where the viewer's own care teams count (``patient_scope``'s last branch), those are looked up
+    first, by user: on a worklist they are nearly every candidate, and only the rest goes through
+    the full rule."""
+    candidates = set(patient_ids)
     if not candidates:
         return []
-    return list(access_patients(viewer).filter(pk__in=candidates).values_list("pk", flat=True))
+    shown: set[uuid.UUID] = set()
+    if _teams_count(viewer):
+        assert viewer.user_id is not None
+        shown = set(
+            _current_members(
+                _today(), user_id=viewer.user_id, care_team__patient_id__in=sorted(candidates)
+            ).values_list("care_team__patient_id", flat=True)
+        )
+    rest = candidates - shown
+    if rest:
+        shown.update(access_patients(viewer).filter(pk__in=sorted(rest)).values_list("pk", flat=True))
+    return sorted(shown)
 
 
 def record_shown(viewer: Viewer, patients: Iterable[Patient], *, action: Action = Action.VIEW) -> None:
