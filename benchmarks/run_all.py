@@ -40,6 +40,8 @@ def main() -> None:
         Path(folder, "population.sqlite3").unlink()
         mllp_url = f"sqlite:///{Path(folder) / 'mllp.sqlite3'}"
         _run([PYTHON, str(HERE / "bench_mllp.py")], {"DATABASE_URL": mllp_url})
+        alerts_url = f"sqlite:///{Path(folder) / 'alerts.sqlite3'}"
+        _run([PYTHON, str(HERE / "bench_alerts.py")], {"DATABASE_URL": alerts_url})
     _run(
         [
             PYTHON,
@@ -57,7 +59,10 @@ def main() -> None:
     population_pg = os.environ.get("BENCH_POPULATION_PG_MEMBERS", "100000")
     pgtemp = [PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON]
     _run([*pgtemp, str(HERE / "bench_population.py"), "--members", population_pg])
-    _run([PYTHON, "-m", "wraparound.devtools.pgtemp", "--", PYTHON, str(HERE / "bench_mllp.py")])
+    # Intake is about commits that survive a crash: this cluster keeps fsync and synchronous commit on.
+    durable_pg = [PYTHON, "-m", "wraparound.devtools.pgtemp", "--durable", "--", PYTHON]
+    _run([*durable_pg, str(HERE / "bench_mllp.py")])
+    _run([*durable_pg, str(HERE / "bench_alerts.py")])
     _run([PYTHON, str(HERE / "bench_generate.py"), "--members", generate_members, "--quiet"])
 
 

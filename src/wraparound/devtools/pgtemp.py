@@ -1,4 +1,4 @@
-"""Run a command against a throwaway PostgreSQL cluster: ``python -m wraparound.devtools.pgtemp -- CMD...``.
+"""Run a command against a throwaway PostgreSQL cluster: ``python -m wraparound.devtools.pgtemp [--durable] -- CMD...``.
 
 The cluster lives in a temporary directory, listens on 127.0.0.1 on a free
 port below 32768, and is stopped and removed when the command ends (also when
@@ -61,7 +61,10 @@ def _as_owner(command: list[str], owner: str | None) -> list[str]:
 
 
 @contextlib.contextmanager
-def cluster() -> Iterator[str]:
+def cluster(*, durable: bool = False) -> Iterator[str]:
+    """A throwaway cluster.  Tests run it without fsync (nothing there must survive a crash);
+    ``durable`` keeps PostgreSQL's defaults, fsync and synchronous commit, for benchmarks whose
+    subject is a commit that survives one."""
     binaries = _binaries()
     owner = "postgres" if os.geteuid() == 0 else None
     if owner:
@@ -93,7 +96,9 @@ def cluster() -> Iterator[str]:
         ),
         **run,
     )  # type: ignore[call-overload]
-    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off"
     subprocess.run(
         _as_owner(
             [
@@ -140,11 +145,14 @@ def cluster() -> Iterator[str]:
 
 def main() -> None:
     arguments = sys.argv[1:]
+    durable = arguments[:1] == ["--durable"]
+    if durable:
+        arguments = arguments[1:]
     if arguments[:1] == ["--"]:
         arguments = arguments[1:]
     if not arguments:
-        raise SystemExit("usage: python -m wraparound.devtools.pgtemp -- COMMAND [ARGS...]")
-    with cluster() as url:
+        raise SystemExit("usage: python -m wraparound.devtools.pgtemp [--durable] -- COMMAND [ARGS...]")
+    with cluster(durable=durable) as url:
         print(f"pgtemp: PostgreSQL at {url}", file=sys.stderr)
         completed = subprocess.run(arguments, env={**os.environ, "DATABASE_URL": url})
     sys.exit(completed.returncode)
