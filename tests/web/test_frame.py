@@ -82,3 +82,20 @@ def test_switching_to_spanish(alice_client: Client) -> None:
     assert '<html lang="es">' in content
     assert "Buscar un paciente" in content
     assert "Cerrar sesión" in content
+
+
+def test_only_the_closest_navigation_entry_is_current() -> None:
+    """On /worklist/supervisor/ a supervisor is in "Caseloads", not also in "My worklist"."""
+    from types import SimpleNamespace
+
+    from django.test import RequestFactory
+
+    from wraparound.web.context_processors import navigation
+
+    request = RequestFactory().get("/worklist/supervisor/")
+    request.acting = SimpleNamespace(role=Role.SUPERVISOR, grants_identifiable_access=False)  # type: ignore[attr-defined]
+    current = [item.label for item in navigation(request) if item.is_current]
+    assert current == ["Caseloads"]
+    request = RequestFactory().get("/worklist/")
+    request.acting = SimpleNamespace(role=Role.SUPERVISOR, grants_identifiable_access=False)  # type: ignore[attr-defined]
+    assert [item.label for item in navigation(request) if item.is_current] == ["My worklist"]

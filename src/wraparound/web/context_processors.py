@@ -63,8 +63,12 @@ def navigation(request: HttpRequest) -> list[NavigationItem]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append(NavigationItem(str(label), url, url != "/" and request.path.startswith(url)))
-    return items
+        items.append(NavigationItem(str(label), url, False))
+    # The current entry is the one whose address is the longest start of this page's: on
+    # /worklist/supervisor/ that is "Caseloads", not "My worklist" as well.
+    matching = [item.url for item in items if item.url != "/" and request.path.startswith(item.url)]
+    current = max(matching, key=len, default=None)
+    return [NavigationItem(item.label, item.url, item.url == current) for item in items]
 
 
 def user_display_name(request: HttpRequest) -> str:
