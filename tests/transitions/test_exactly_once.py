@@ -77,3 +77,48 @@ def test_a_message_that_fails_is_marked_and_leaves_nothing_behind(
     assert (message.status, message.attempts) == ("failed", 1)
     assert "the workflow broke" in message.error
     assert not Stay.objects.exists()
+
+
+def test_a_concurrent_write_is_taken_again_not_failed(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers, the first two messages of one visit: the second to commit its new stay breaks
+    the unique constraint; its claim is rolled back with it and the message is processed again."""
+    from django.db import IntegrityError
+
+    from wraparound.transitions import processing
+
+    send(adt("A01", when="20260302081500", admitted="20260302080000"))
+    message_id = InboxMessage.objects.get().pk
+    real = processing.apply_message
+    calls = []
+
+    def racing(*args: object, **kwargs: object) -> Stay:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError('duplicate key value violates unique constraint "stay_one_per_visit"')
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(processing, "apply_message", racing)
+    assert process_message(message_id) == "matched_identifier"
+    assert len(calls) == 2
+    assert InboxMessage.objects.values_list("status", "attempts").get() == ("processed", 1)
+    assert Stay.objects.count() == 1 and Alert.objects.count() == 1
+
+
+def test_a_constraint_broken_every_time_fails_the_message(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    from wraparound.transitions import processing
+
+    send(adt("A01", when="20260302081500", admitted="20260302080000"))
+    message_id = InboxMessage.objects.get().pk
+
+    def broken(*args: object, **kwargs: object) -> Stay:
+        raise IntegrityError("NOT NULL constraint failed")
+
+    monkeypatch.setattr(processing, "apply_message", broken)
+    assert process_message(message_id) == "failed"
+    status, error = InboxMessage.objects.values_list("status", "error").get()
+    assert status == "failed" and "NOT NULL constraint failed" in error
+    assert Stay.objects.count() == 0 and Alert.objects.count() == 0

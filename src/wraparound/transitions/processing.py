@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -79,8 +79,26 @@ def _apply(message: InboxMessage) -> str:
     return f"matched_{result.method}"
 
 
+CONFLICT_RETRIES = 3
+
+
 def process_message(message_id: int) -> str | None:
-    """Process one inbox row if it is still ``received``: the outcome, or None when it was not."""
+    """Process one inbox row if it is still ``received``: the outcome, or None when it was not.
+
+    Two workers may take the first two messages of a new visit at once; the second to commit its
+    stay breaks a unique constraint.  Its transaction, claim included, is rolled back, and the
+    message is taken again: now the stay is there to update."""
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        try:
+            return _process_once(message_id)
+        except IntegrityError as conflict:
+            if attempt == CONFLICT_RETRIES:
+                return _failed(message_id, conflict)
+            logger.info("transitions: message %s met a concurrent write; taking it again", message_id)
+    raise AssertionError("unreachable")
+
+
+def _process_once(message_id: int) -> str | None:
     try:
         with transaction.atomic():
             claimed = InboxMessage.objects.filter(pk=message_id, status=InboxMessage.Status.RECEIVED).update(
@@ -92,14 +110,20 @@ def process_message(message_id: int) -> str | None:
             if not claimed:
                 return None
             return _apply(InboxMessage.objects.get(pk=message_id))
+    except IntegrityError:
+        raise  # process_message takes it again
     except Exception as error:  # one bad message must not stop the feed
-        logger.exception("transitions: message %s failed", message_id)
-        InboxMessage.objects.filter(pk=message_id, status=InboxMessage.Status.RECEIVED).update(
-            status=InboxMessage.Status.FAILED,
-            attempts=F("attempts") + 1,
-            error=f"{type(error).__name__}: {error}"[:2000],
-        )
-        return "failed"
+        return _failed(message_id, error)
+
+
+def _failed(message_id: int, error: BaseException) -> str:
+    logger.error("transitions: message %s failed: %r", message_id, error, exc_info=error)
+    InboxMessage.objects.filter(pk=message_id, status=InboxMessage.Status.RECEIVED).update(
+        status=InboxMessage.Status.FAILED,
+        attempts=F("attempts") + 1,
+        error=f"{type(error).__name__}: {error}"[:2000],
+    )
+    return "failed"
 
 
 def pending(limit: int | None = None) -> list[int]:
