@@ -55,8 +55,25 @@ def test_a_cancelled_discharge_reopens_the_stay_and_closes_the_discharge_tasks(w
     stay = Stay.objects.get()
     assert (stay.status, stay.discharged_at) == (Stay.Status.ACTIVE, None)
     statuses = dict(Step.objects.filter(stay=stay).values_list("kind", "task__status"))
+    assert statuses.pop(Step.Kind.CONTACT_DURING_STAY) == Task.Status.OPEN  # the stay goes on
     assert set(statuses.values()) == {Task.Status.CANCELLED}
     assert Step.Kind.CONTACT_AFTER_DISCHARGE in statuses
+
+
+def test_a_contact_task_a_person_closed_stays_closed_after_a_cancelled_discharge(world: World) -> None:
+    from wraparound.worklists.actions import do_complete_task
+
+    send(adt("A01", when="20260302081500", admitted="20260302080000"))
+    process_inbox()
+    contact = Step.objects.get(kind=Step.Kind.CONTACT_DURING_STAY).task
+    do_complete_task(world.viewer("alice"), contact)
+    send(
+        adt("A03", when="20260306143000", admitted="20260302080000", discharged="20260306140000"),
+        adt("A13", when="20260306150000", admitted="20260302080000"),
+    )
+    process_inbox()
+    contact.refresh_from_db()
+    assert contact.status == Task.Status.DONE and contact.completed_by == world.users["alice"]
 
 
 def test_a_cancel_that_arrives_before_its_admission_wins(world: World) -> None:

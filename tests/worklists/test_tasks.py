@@ -104,7 +104,9 @@ def test_start_then_cancel(world: World) -> None:
     actions.do_start_task(world.viewer("alice"), task)  # already started: nothing more happens
     actions.do_cancel_task(world.viewer("alice"), task)
     task.refresh_from_db()
-    assert task.status == Task.Status.CANCELLED and task.completed_at is None
+    # A cancelled task says when and by whom, like a done one (the workflow's own closes name nobody).
+    assert task.status == Task.Status.CANCELLED and task.completed_at is not None
+    assert task.completed_by == world.users["alice"]
     with pytest.raises(actions.TaskRefused):
         actions.do_start_task(world.viewer("alice"), task)
 

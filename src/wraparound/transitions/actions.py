@@ -97,6 +97,30 @@ def do_close_steps(actor: Actor, stay: Stay, kinds: frozenset[str] | None = None
     return closed
 
 
+def do_reopen_steps(actor: Actor, stay: Stay, kinds: frozenset[str]) -> int:
+    """Open again the tasks of these steps that the workflow itself cancelled (``do_close_steps``:
+    a discharge that was then cancelled, A13); a task a person closed stays closed.  How many."""
+    task_ids = list(
+        Step.objects.filter(
+            stay=stay, kind__in=kinds, task__status=Task.Status.CANCELLED, task__completed_by__isnull=True
+        ).values_list("task_id", flat=True)
+    )
+    if not task_ids:
+        return 0
+    with transaction.atomic():
+        reopened = Task.objects.filter(pk__in=task_ids, status=Task.Status.CANCELLED).update(
+            status=Task.Status.OPEN, completed_at=None
+        )
+        record(
+            actor,
+            Action.UPDATE,
+            patient_ids=[stay.patient_id],
+            resource_type="Task",
+            detail={"reopened": sorted(task_ids), "stay": stay.pk, "reason": stay.status},
+        )
+    return reopened
+
+
 def may_review(viewer: Viewer) -> bool:
     return viewer.user_id is not None and viewer.role in REVIEW_ROLES
 

@@ -13,7 +13,8 @@ again, or replaying the messages, makes nothing new.
 - An inpatient admission within 30 days of an earlier inpatient discharge: a readmission alert,
   the stay linked to its index stay (PCR).
 - A discharge closes the open contact-during-the-stay task; a cancelled admission closes the stay's
-  open steps; a cancelled discharge closes the discharge's.
+  open steps; a cancelled discharge closes the discharge's and opens the contact during the stay
+  again (unless a person had closed it).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from wraparound.audit.actions import Actor
 from wraparound.careplans.actions import active_team, current_lead, do_request_review_after_discharge
 from wraparound.enrollment.models import Enrollment
-from wraparound.transitions.actions import do_close_steps, do_raise_alert
+from wraparound.transitions.actions import do_close_steps, do_raise_alert, do_reopen_steps
 from wraparound.transitions.business_days import add_business_days
 from wraparound.transitions.clinical import lace_at_discharge
 from wraparound.transitions.models import Stay, Step
@@ -233,6 +234,8 @@ def run_workflow(stay: Stay, actor: Actor | None = None) -> None:
     if index is not None:
         run.readmission(index)
     if stay.status == Stay.Status.ACTIVE:
+        # Back in the stay after a cancelled discharge: the contact during the stay is due again.
+        do_reopen_steps(actor, stay, frozenset({Step.Kind.CONTACT_DURING_STAY}))
         run.arrival()
     elif stay.status == Stay.Status.DISCHARGED and stay.discharged_at is not None:
         do_close_steps(actor, stay, frozenset({Step.Kind.CONTACT_DURING_STAY}))  # the stay is over

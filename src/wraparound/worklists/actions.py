@@ -192,9 +192,9 @@ def _close(viewer: Viewer, task: Task, status: str) -> Task:
         locked = _locked(task)
         previous = locked.status
         locked.status = status
-        if status == Task.Status.DONE:
-            locked.completed_at = timezone.now()
-            locked.completed_by_id = viewer.user_id
+        # Done or cancelled: when, and by whom (a task the workflow closes itself has nobody here).
+        locked.completed_at = timezone.now()
+        locked.completed_by_id = viewer.user_id
         locked.save(update_fields=["status", "completed_at", "completed_by"])
         _audit_task(viewer, locked, {"from": previous, "to": status})
     return locked
