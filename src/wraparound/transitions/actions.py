@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -80,45 +82,42 @@ def do_close_steps(actor: Actor, stay: Stay, kinds: frozenset[str] | None = None
     steps = Step.objects.filter(stay=stay, task__status__in=Task.OPEN_STATUSES)
     if kinds is not None:
         steps = steps.filter(kind__in=kinds)
-    task_ids = list(steps.values_list("task_id", flat=True))
-    if not task_ids:
-        return 0
-    with transaction.atomic():
-        closed = Task.objects.filter(pk__in=task_ids, status__in=Task.OPEN_STATUSES).update(
-            status=Task.Status.CANCELLED, completed_at=timezone.now()
-        )
-        record(
-            actor,
-            Action.UPDATE,
-            patient_ids=[stay.patient_id],
-            resource_type="Task",
-            detail={"cancelled": sorted(task_ids), "stay": stay.pk, "reason": stay.status},
-        )
-    return closed
+    changes = {"status": Task.Status.CANCELLED, "completed_at": timezone.now()}
+    return _change_step_tasks(actor, stay, steps, Task.OPEN_STATUSES, changes, "cancelled")
 
 
 def do_reopen_steps(actor: Actor, stay: Stay, kinds: frozenset[str]) -> int:
     """Open again the tasks of these steps that the workflow itself cancelled (``do_close_steps``:
     a discharge that was then cancelled, A13); a task a person closed stays closed.  How many."""
-    task_ids = list(
-        Step.objects.filter(
-            stay=stay, kind__in=kinds, task__status=Task.Status.CANCELLED, task__completed_by__isnull=True
-        ).values_list("task_id", flat=True)
+    steps = Step.objects.filter(
+        stay=stay, kind__in=kinds, task__status=Task.Status.CANCELLED, task__completed_by__isnull=True
     )
+    changes = {"status": Task.Status.OPEN, "completed_at": None}
+    return _change_step_tasks(actor, stay, steps, (Task.Status.CANCELLED,), changes, "reopened")
+
+
+def _change_step_tasks(
+    actor: Actor,
+    stay: Stay,
+    steps: QuerySet[Step],
+    statuses: Sequence[str],
+    changes: Mapping[str, object],
+    what: str,
+) -> int:
+    """Update the tasks of these steps still in one of ``statuses``; one audit row.  How many."""
+    task_ids = list(steps.values_list("task_id", flat=True))
     if not task_ids:
         return 0
     with transaction.atomic():
-        reopened = Task.objects.filter(pk__in=task_ids, status=Task.Status.CANCELLED).update(
-            status=Task.Status.OPEN, completed_at=None
-        )
+        changed = Task.objects.filter(pk__in=task_ids, status__in=statuses).update(**changes)
         record(
             actor,
             Action.UPDATE,
             patient_ids=[stay.patient_id],
             resource_type="Task",
-            detail={"reopened": sorted(task_ids), "stay": stay.pk, "reason": stay.status},
+            detail={what: sorted(task_ids), "stay": stay.pk, "reason": stay.status},
         )
-    return reopened
+    return changed
 
 
 def may_review(viewer: Viewer) -> bool:
