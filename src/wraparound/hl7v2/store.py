@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import queue
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 
 import psycopg
 from django.db import connection, transaction
+from django.db.models import Field
 
 from wraparound.hl7v2.models import InboxMessage, QuarantinedMessage
 
@@ -48,27 +50,40 @@ def _insert_ignoring_conflicts(
     with ignore_conflicts returns nothing, and SQLite's INSERT OR IGNORE would also skip a NOT NULL
     failure silently).  On PostgreSQL the rows travel as one array per column through unnest(), with
     server-side binding: a short statement psycopg need not rewrite, whatever the number of rows.
+    The statement's text is built once per model (``_statement``).
     """
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    tail = f"ON CONFLICT DO NOTHING RETURNING {', '.join(quote(name) for name in returning)}"
+    fields, sql, one_row = _statement(model, tuple(returning), connection.vendor)
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays}) {tail}"
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql, [[getattr(row, field.attname) for row in rows] for field in fields])
             return list(cursor.fetchall())
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    values = ", ".join([placeholders] * len(rows))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values} {tail}"
     parameters = [
         field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows for field in fields
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
+        cursor.execute(sql.replace("{values}", ", ".join([one_row] * len(rows))), parameters)
         return list(cursor.fetchall())
+
+
+@functools.cache
+def _statement(
+    model: type[Row], returning: tuple[str, ...], vendor: str
+) -> tuple[tuple[Field[Any, Any], ...], str, str]:
+    """The columns' fields, the statement (on SQLite with ``{values}`` to fill in with one
+    ``one_row`` per row), and ``one_row``."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
+    tail = f"ON CONFLICT DO NOTHING RETURNING {', '.join(quote(name) for name in returning)}"
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    if vendor == "postgresql":
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        sql = f"{head} SELECT * FROM unnest({arrays}) {tail}"
+    else:
+        sql = f"{head} VALUES {{values}} {tail}"
+    return tuple(fields), sql, one_row
 
 
 def _key(row: InboxMessage) -> tuple[str, str, str]:
