@@ -25,7 +25,7 @@ NONE = "—"
 TIERS = dict(Tier.choices)
 PRIORITIES = dict(Task.Priority.choices)
 RECURRENCES = dict(Task.Recurrence.choices)
-TEAM_ROLES = dict(CareTeamMember.Role.choices)
+ROLE_LABELS = dict(CareTeamMember.Role.choices)
 ALERT_KINDS = dict(Alert.Kind.choices)
 
 
@@ -89,7 +89,7 @@ class RowMaker:
             if task.assignee is not None:
                 assigned_to = task.assignee.get_full_name() or task.assignee.get_username()
             else:
-                assigned_to = _label(TEAM_ROLES, task.assignee_role) if task.assignee_role else NONE
+                assigned_to = _label(ROLE_LABELS, task.assignee_role) if task.assignee_role else NONE
             return Row(
                 kind="task",
                 pk=task.pk,
