@@ -46,10 +46,8 @@ def test_the_program_administrator_sees_the_month_with_evidence(
     assert "Billing: March 2026" in page
     assert "Garcia, Pat" in page and "MA100234567" in page
     garcia_contact = members["Garcia"].contacts.get()
-    assert (
-        f"contact {garcia_contact.pk} on 03/12/2026 (phone): Comprehensive care management; Use of health"
-        in page
-    )
+    assert "Mar 12 · phone · comprehensive care management; use of health information technology" in page
+    assert f"contact {garcia_contact.pk}" not in page
     assert "Enrolled, but no contact this month was successful." in page
     assert "In outreach; qualifying attempt (phone) on 03/19/2026" in page
     assert "Lock month" in page and "health-home-2025 2025.1" in page
@@ -144,7 +142,7 @@ def test_the_report_costs_the_same_for_3_or_30_members(world: World) -> None:
     _add_members(world, 0, 3)
     small = _report_queries(world, 6)
     _add_members(world, 3, 27)
-    large = _report_queries(world, 60)
+    large = _report_queries(world, 50)  # 60 members, the first page of 50
     assert small == large, (small, large)
 
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from wraparound.enrollment.models import OutreachAttempt
 from wraparound.risk.models import Tier
+from wraparound.web.formatting import local_date
 from wraparound.worklists.billing.engine import Basis, Evidence, MemberMonth, member_months, reason_text
 from wraparound.worklists.billing.locks import lock_for
 from wraparound.worklists.billing.rulepacks import BillingPack, pack_for
@@ -103,7 +107,26 @@ class EvidenceRow:
     def is_contact(self) -> bool:
         return self.kind == "contact"
 
+    def summary(self) -> str:
+        """The evidence in words for the screen, without database ids: "Mar 4 · phone · care coordination …"."""
+        day = local_date(self.at)
+        when = date_format(day, "M j") if day else ""
+        mode = _lower_first(self.mode_label)
+        if self.is_contact:
+            what = "; ".join(_lower_first(service) for service in self.services) or gettext("no core service")
+            if not self.successful:
+                what = gettext("%(what)s (not successful)") % {"what": what}
+            return gettext("%(date)s · %(mode)s · %(what)s") % {"date": when, "mode": mode, "what": what}
+        if self.outcome_label:
+            return gettext("%(date)s · outreach attempt · %(mode)s · %(outcome)s") % {
+                "date": when,
+                "mode": mode,
+                "outcome": _lower_first(self.outcome_label),
+            }
+        return gettext("%(date)s · outreach attempt · %(mode)s") % {"date": when, "mode": mode}
+
     def text(self) -> str:
+        """The evidence as the CSV keeps it (with the contact's or attempt's id, for reconciling)."""
         when = timezone.localtime(self.at).strftime("%m/%d/%Y")
         if self.is_contact:
             what = "; ".join(self.services) or gettext("no core service")
@@ -121,6 +144,11 @@ class EvidenceRow:
             "mode": self.mode_label.lower(),
             "outcome": self.outcome_label.lower(),
         }
+
+
+def _lower_first(text: str) -> str:
+    """ "Comprehensive care management" → "comprehensive care management" (the rest as written)."""
+    return text[:1].lower() + text[1:]
 
 
 def _label(choices: Any, value: str) -> str:
@@ -212,6 +240,32 @@ class BillingReport:
     @property
     def has_rates(self) -> bool:
         return any(row.rate is not None for row in self.rows)
+
+
+SHOW_ALL = ""
+SHOW_BILLABLE = "billable"
+SHOW_NOT_BILLABLE = "not_billable"
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, so that "pena" finds "Peña"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def filter_rows(rows: Iterable[Row], *, show: str = SHOW_ALL, name: str = "") -> list[Row]:
+    """The rows to list: billable or not (``show``), and whose name holds every word of ``name``."""
+    words = _folded(name).replace(",", " ").split()
+    chosen = []
+    for row in rows:
+        if show == SHOW_BILLABLE and not row.billable:
+            continue
+        if show == SHOW_NOT_BILLABLE and row.billable:
+            continue
+        if words and not all(word in _folded(row.name) for word in words):
+            continue
+        chosen.append(row)
+    return chosen
 
 
 def build_report(organization_id: int, month: dt.date) -> BillingReport:
