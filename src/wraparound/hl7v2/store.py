@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import BinaryField, CharField, DateTimeField, Field, IntegerField, TextField
 
 from wraparound.hl7v2.models import InboxMessage, QuarantinedMessage
 
@@ -64,9 +64,8 @@ def _insert_ignoring_conflicts(
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql, [document])
             return list(cursor.fetchall())
-    parameters = [
-        field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows for field in fields
-    ]
+    prepare = _sqlite_preparers(model)
+    parameters = [convert(getattr(row, name)) for row in rows for name, convert in prepare]
     with connection.cursor() as cursor:
         cursor.execute(sql.replace("{values}", ", ".join([one_row] * len(rows))), parameters)
         return list(cursor.fetchall())
@@ -92,6 +91,28 @@ def _statement(
     return tuple(fields), sql, one_row
 
 
+@functools.cache
+def _sqlite_preparers(model: type[Row]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Each column's attribute and how SQLite takes its value: what ``get_db_prep_save`` does for
+    these fields (a datetime in UTC text; text, numbers and bytes as they are), decided once."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    preparers: list[tuple[str, Callable[[Any], Any]]] = []
+    for field in fields:
+        if isinstance(field, DateTimeField):
+            preparers.append((field.attname, connection.ops.adapt_datetimefield_value))
+        elif isinstance(field, CharField | TextField | IntegerField | BinaryField):
+            preparers.append((field.attname, _as_is))
+        else:
+            preparers.append(
+                (field.attname, functools.partial(field.get_db_prep_save, connection=connection))
+            )
+    return tuple(preparers)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def _json_value(value: object) -> object:
     """A column's value as json_populate_recordset reads it: bytes as bytea's hex text."""
     if isinstance(value, bytes | memoryview):
@@ -113,10 +134,13 @@ def write_rows(rows: Sequence[Row]) -> None:
     inbox = [row for row in rows if isinstance(row, InboxMessage)]
     quarantine = [row for row in rows if isinstance(row, QuarantinedMessage)]
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            # WAL with synchronous=NORMAL (the project's default) may lose the last commits on power
-            # loss; a commit acknowledged to a sender must survive it.
-            cursor.execute("PRAGMA synchronous=FULL")
+        # WAL with synchronous=NORMAL (the project's default) may lose the last commits on power
+        # loss; a commit acknowledged to a sender must survive it.  Set once per connection.
+        connection.ensure_connection()
+        if getattr(connection, "_inbox_synchronous_full", None) is not connection.connection:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous=FULL")
+            connection._inbox_synchronous_full = connection.connection  # type: ignore[attr-defined]
     with transaction.atomic() if len(inbox) > ROWS_PER_STATEMENT else contextlib.nullcontext():
         inserted: set[tuple[str, str, str]] = set()
         for start in range(0, len(inbox), ROWS_PER_STATEMENT):
