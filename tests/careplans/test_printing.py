@@ -17,9 +17,13 @@ from .helpers import goal, narrative, save, start_plan
 
 
 def _text(pdf: bytes) -> str:
-    """The page content of a PDF from fpdf2: its streams, inflated, as Latin-1 text."""
+    """The page content of a PDF from fpdf2: its streams, inflated, as Latin-1 text.
+
+    Each stream is cut by its /Length, not by searching for "endstream": compressed bytes may end
+    in a carriage return, which a search would take for the line break before the keyword."""
     parts = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+    for found in re.finditer(rb"/Length (\d+)[^>]*>>\s*stream\r?\n", pdf):
+        stream = pdf[found.end() : found.end() + int(found.group(1))]
         try:
             parts.append(zlib.decompress(stream))
         except zlib.error:
