@@ -70,6 +70,15 @@ def test_filters_come_from_the_query_string(world: World) -> None:
     )  # ignored, not an error
 
 
+@pytest.mark.parametrize("url", [WORKLIST, AGENCY])
+def test_the_filter_panel_is_closed_until_a_filter_is_in_use(world: World, url: str) -> None:
+    client = _client(world, "sam" if url == AGENCY else "alice")
+    closed = client.get(url).content.decode()
+    assert '<details class="card filter-panel">' in closed and "in use" not in closed
+    opened = client.get(url, {"tier": "high"}).content.decode()
+    assert '<details class="card filter-panel" open>' in opened and ">in use<" in opened
+
+
 def test_recent_handoffs_show_as_notices(world: World) -> None:
     patient = world.patient("Garcia")
     team = CareTeam.objects.get(patient=patient)

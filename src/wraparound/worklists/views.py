@@ -200,6 +200,7 @@ def my_worklist(request: HttpRequest) -> HttpResponse:
     context = {
         **_page_context(request, worklist),
         "form": form,
+        "filtered": filters != ranking.Filters(),
         "handoffs": handoffs,
         "is_manager": actions.manages(viewer, viewer.organization_id),
         "user_id": viewer.user_id,
@@ -214,10 +215,16 @@ def agency_worklist(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     care_managers = _care_managers(viewer.organization_id)
     form = AgencyFilterForm(request.GET or None, people=care_managers)
-    tasks = ranking.filter_tasks(ranking.agency_tasks(viewer), form.filters(), today)
+    filters = form.filters()
+    tasks = ranking.filter_tasks(ranking.agency_tasks(viewer), filters, today)
     worklist = ranking.build(tasks, None, request.GET.get("page"), today)
     record_shown(viewer, list({item.patient.pk: item.patient for item in worklist.items}.values()))
-    context = {**_page_context(request, worklist), "form": form, "care_managers": care_managers}
+    context = {
+        **_page_context(request, worklist),
+        "form": form,
+        "filtered": filters != ranking.Filters(),
+        "care_managers": care_managers,
+    }
     return render(request, "worklists/worklist_agency.html", context)
 
 
