@@ -9,8 +9,10 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from wraparound.accounts.models import Membership
+from wraparound.audit.actions import Actor
 from wraparound.careplans.actions import do_add_care_team_member
 from wraparound.careplans.models import CareTeamMember
+from wraparound.registry.access import Viewer
 from wraparound.registry.models import Patient, StoredResource
 
 RECEIVED = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -35,3 +37,12 @@ def put_on_care_team(user: User, patient: Patient, role: str = CareTeamMember.Ro
     membership = Membership.objects.filter(user=user).select_related("organization").order_by("id").first()
     assert membership is not None, f"{user.username} needs a membership first"
     do_add_care_team_member(patient=patient, organization=membership.organization, user_id=user.pk, role=role)
+
+
+def viewer_of(user: User) -> Viewer:
+    """The viewer ``user`` is when acting in their (only) membership, as a signed-in request makes it."""
+    acting = Membership.objects.select_related("organization").get(user=user)
+    actor = Actor(
+        user_id=user.pk, username=user.username, organization_id=acting.organization_id, role=acting.role
+    )
+    return Viewer(user, acting, actor)

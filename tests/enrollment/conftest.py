@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 
-from tests.personas import stored
+from tests.personas import stored, viewer_of
 from wraparound.accounts.models import Membership, Role
-from wraparound.audit.actions import Actor
 from wraparound.core.models import CareOrganization
 from wraparound.registry.access import Viewer
 from wraparound.registry.models import Patient
@@ -23,18 +22,7 @@ class Pipeline:
     users: dict[str, User]
 
     def viewer(self, name: str) -> Viewer:
-        user = self.users[name]
-        acting = Membership.objects.select_related("organization").get(user=user)
-        return Viewer(
-            user,
-            acting,
-            Actor(
-                user_id=user.pk,
-                username=user.username,
-                organization_id=acting.organization_id,
-                role=acting.role,
-            ),
-        )
+        return viewer_of(self.users[name])
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from tests.personas import stored
+from tests.personas import stored, viewer_of
 from wraparound.accounts.models import Membership, Role
-from wraparound.audit.actions import Actor
 from wraparound.careplans.actions import do_add_care_team_member
 from wraparound.careplans.models import CareTeamMember
 from wraparound.core.models import CareOrganization
@@ -37,18 +36,7 @@ class World:
     users: dict[str, User]
 
     def viewer(self, name: str) -> Viewer:
-        user = self.users[name]
-        acting = Membership.objects.select_related("organization").get(user=user)
-        return Viewer(
-            user,
-            acting,
-            Actor(
-                user_id=user.pk,
-                username=user.username,
-                organization_id=acting.organization_id,
-                role=acting.role,
-            ),
-        )
+        return viewer_of(self.users[name])
 
 
 def make_patient(key: str, **fields: object) -> Patient:

@@ -16,9 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.accounts.helpers import sign_in
-from tests.personas import put_on_care_team, stored
+from tests.personas import put_on_care_team, stored, viewer_of
 from wraparound.accounts.models import Membership, Role
-from wraparound.audit.actions import Actor
 from wraparound.core.models import CareOrganization
 from wraparound.enrollment.models import Enrollment, EnrollmentTransition, OutreachAttempt
 from wraparound.registry.access import Viewer
@@ -50,12 +49,7 @@ class World:
     counter: list[int] = field(default_factory=lambda: [0])
 
     def viewer(self, name: str) -> Viewer:
-        user = self.users[name]
-        acting = Membership.objects.select_related("organization").get(user=user)
-        actor = Actor(
-            user_id=user.pk, username=user.username, organization_id=acting.organization_id, role=acting.role
-        )
-        return Viewer(user, acting, actor)
+        return viewer_of(self.users[name])
 
     def client(self, name: str) -> Client:
         client = Client()

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from tests.personas import put_on_care_team, stored
+from tests.personas import put_on_care_team, stored, viewer_of
 from wraparound.accounts.models import Membership, Role
 from wraparound.audit.actions import Actor
 from wraparound.careplans.models import CareTeamMember
@@ -44,12 +44,7 @@ class World:
     counter: list[int] = field(default_factory=lambda: [0])
 
     def viewer(self, name: str) -> Viewer:
-        user = self.users[name]
-        acting = Membership.objects.select_related("organization").get(user=user)
-        actor = Actor(
-            user_id=user.pk, username=user.username, organization_id=acting.organization_id, role=acting.role
-        )
-        return Viewer(user, acting, actor)
+        return viewer_of(self.users[name])
 
     def patient(
         self,
