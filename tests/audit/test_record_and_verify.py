@@ -69,6 +69,15 @@ def test_a_long_list_is_written_in_several_statements_as_one_chain() -> None:
 
 
 @pytest.mark.django_db
+def test_an_empty_list_of_patients_writes_nothing_and_leaves_the_chain_whole() -> None:
+    record(Actor.system(), Action.VIEW, patient_ids=[uuid.uuid4()])
+    assert record(Actor.system(), Action.VIEW, patient_ids=[]) == []
+    assert AuditEvent.objects.count() == 1
+    record(Actor.system(), Action.VIEW, patient_ids=[uuid.uuid4()])
+    assert verify().returncode == 0
+
+
+@pytest.mark.django_db
 def test_stored_rows_hash_as_written() -> None:
     """What the database gives back (times, UUIDs, an IPv6 address it respells) hashes as it did when written."""
     actor = Actor(user_id=1, username="sam", ip_address="::FFFF:192.0.2.1", user_agent="curl/8")

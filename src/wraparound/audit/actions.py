@@ -100,6 +100,8 @@ def record(
     if not settings.AUDIT_ENABLED:
         return []
     patients = [_patient_uuid(p) for p in patient_ids]
+    if not patients:
+        return []  # an empty list of patients: nothing was shown, nothing to write
     detail_text = orjson.dumps(detail, option=orjson.OPT_SORT_KEYS).decode() if detail else ""
     ip_address = valid_ip_address(actor.ip_address)
     fields = AuditEvent._meta.concrete_fields
