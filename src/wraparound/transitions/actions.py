@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,6 +23,7 @@ from wraparound.core.models import CareOrganization
 from wraparound.registry.access import Viewer, access_patients, deny
 from wraparound.registry.models import Patient
 from wraparound.transitions.models import MatchReview, Stay, Step
+from wraparound.worklists.actions import create_once
 from wraparound.worklists.models import Alert, Task
 
 REVIEW_ROLES = frozenset({Role.SUPERVISOR, Role.PROGRAM_ADMINISTRATOR})
@@ -44,37 +45,18 @@ def do_raise_alert(
     dedupe_key: str = "",
 ) -> Alert:
     """An alert for the agency; with a ``dedupe_key`` already used for this patient, that alert."""
-    patient_id = patient.pk if isinstance(patient, Patient) else patient
-    organization_id = organization.pk if isinstance(organization, CareOrganization) else organization
-    if dedupe_key:
-        existing = Alert.objects.filter(patient_id=patient_id, dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                patient_id=patient_id,
-                organization_id=organization_id,
-                kind=kind,
-                title=title[:200],
-                detail=detail,
-                occurred_at=occurred_at,
-                created_at=timezone.now(),
-                dedupe_key=dedupe_key[:120],
-            )
-            record(
-                actor,
-                Action.CREATE,
-                patient_ids=[patient_id],
-                resource_type="Alert",
-                resource_id=str(alert.pk),
-                detail={"kind": kind},
-            )
-    except IntegrityError:
-        if not dedupe_key:
-            raise
-        return Alert.objects.get(patient_id=patient_id, dedupe_key=dedupe_key)
-    return alert
+    return create_once(
+        actor,
+        Alert,
+        patient_id=patient.pk if isinstance(patient, Patient) else patient,
+        dedupe_key=dedupe_key[:120],
+        audit={"kind": kind},
+        organization_id=organization.pk if isinstance(organization, CareOrganization) else organization,
+        kind=kind,
+        title=title[:200],
+        detail=detail,
+        occurred_at=occurred_at,
+    )
 
 
 def do_close_steps(actor: Actor, stay: Stay, kinds: frozenset[str] | None = None) -> int:

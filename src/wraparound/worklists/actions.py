@@ -18,6 +18,7 @@ import calendar
 import datetime as dt
 import uuid
 from collections.abc import Collection
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -53,45 +54,66 @@ def do_create_task(
     dedupe_key: str = "",
 ) -> Task:
     """Create a task (or, with a ``dedupe_key`` already used for this patient, return that one)."""
-    patient_id = patient.pk if isinstance(patient, Patient) else patient
-    organization_id = organization.pk if isinstance(organization, CareOrganization) else organization
+    return create_once(
+        actor,
+        Task,
+        patient_id=patient.pk if isinstance(patient, Patient) else patient,
+        dedupe_key=dedupe_key,
+        audit={"source": source, "due_on": due_on.isoformat() if due_on else None},
+        organization_id=organization.pk if isinstance(organization, CareOrganization) else organization,
+        title=title,
+        detail=detail,
+        source=source,
+        due_on=due_on,
+        assignee_id=assignee_id,
+        assignee_role=assignee_role,
+        priority=priority,
+        recurrence=recurrence,
+        care_plan=care_plan,
+        goal=goal,
+        intervention=intervention,
+        created_by_id=actor.user_id,
+    )
+
+
+Made = TypeVar("Made", Task, Alert)
+
+
+def create_once(
+    actor: Actor,
+    model: type[Made],
+    *,
+    patient_id: uuid.UUID | str,
+    dedupe_key: str,
+    audit: dict[str, object],
+    **fields: object,
+) -> Made:
+    """Create a patient's task or alert, audited in the same transaction; with a ``dedupe_key``
+    already used for this patient, the row that has it (also when a concurrent run made it first:
+    the unique constraint decides, and the loser reads the winner's row)."""
+    rows = model._default_manager
     if dedupe_key:
-        existing = Task.objects.filter(patient_id=patient_id, dedupe_key=dedupe_key).first()
+        existing = rows.filter(patient_id=patient_id, dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
     try:
         with transaction.atomic():
-            task = Task.objects.create(
-                patient_id=patient_id,
-                organization_id=organization_id,
-                title=title,
-                detail=detail,
-                source=source,
-                due_on=due_on,
-                assignee_id=assignee_id,
-                assignee_role=assignee_role,
-                priority=priority,
-                recurrence=recurrence,
-                care_plan=care_plan,
-                goal=goal,
-                intervention=intervention,
-                dedupe_key=dedupe_key,
-                created_at=timezone.now(),
-                created_by_id=actor.user_id,
+            made = rows.create(
+                patient_id=patient_id, dedupe_key=dedupe_key, created_at=timezone.now(), **fields
             )
             record(
                 actor,
                 Action.CREATE,
-                patient_ids=[task.patient_id],
-                resource_type="Task",
-                resource_id=str(task.pk),
-                detail={"source": source, "due_on": due_on.isoformat() if due_on else None},
+                patient_ids=[made.patient_id],
+                resource_type=model.__name__,
+                resource_id=str(made.pk),
+                detail=audit,
             )
     except IntegrityError:
         if not dedupe_key:
             raise
-        return Task.objects.get(patient_id=patient_id, dedupe_key=dedupe_key)  # a concurrent rule run
-    return task
+        return rows.get(patient_id=patient_id, dedupe_key=dedupe_key)
+    return made
 
 
 # --- working on tasks and alerts ---------------------------------------------------------------
