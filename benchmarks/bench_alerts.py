@@ -165,17 +165,16 @@ def main() -> None:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 started = time.perf_counter()
                 for index in range(arguments.messages + 10):  # the first ten warm the processes up
-                    number = index
                     due = started + index / arguments.rate
                     time.sleep(max(0.0, due - time.perf_counter()))
                     control_id = f"{run}{index:06d}"
                     at = time.perf_counter()
-                    answer = _exchange(sock, _admission(number, control_id, when))
+                    answer = _exchange(sock, _admission(index, control_id, when))
                     if b"MSA|AA|" + control_id.encode() not in answer:
                         raise SystemExit(f"unexpected acknowledgment: {answer!r}")
                     if index >= 10:
                         acks.append(time.perf_counter() - at)
-                        sent[Patient.identity(SOURCE, f"m{number:07d}")] = at
+                        sent[Patient.identity(SOURCE, f"m{index:07d}")] = at
             deadline = time.perf_counter() + 60
             while time.perf_counter() < deadline and not all(key in reader.seen for key in sent):
                 time.sleep(0.05)
