@@ -11,14 +11,14 @@ import asyncio
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 from django.db import connections
 
-from wraparound.hl7v2.server import MllpListener
+from wraparound.hl7v2.server import MllpListener, Network
 from wraparound.hl7v2.store import InboxWriter
 
 HL7V2_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "hl7v2"
@@ -27,8 +27,9 @@ SUPPORTED = {"A01", "A02", "A03", "A04", "A06", "A07", "A08", "A11", "A12", "A13
 
 
 class ListenerThread:
-    def __init__(self, *, store: bool = True) -> None:
+    def __init__(self, *, store: bool = True, allowed: Sequence[Network] = ()) -> None:
         self.store = store
+        self.allowed = allowed
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="mllp-listener", daemon=True)
         self.connection = connections["default"]
@@ -43,7 +44,7 @@ class ListenerThread:
         writer = InboxWriter(
             store=self.store, thread_initializer=use_the_tests_connection, close_connection=False
         )
-        self.listener = MllpListener(writer)
+        self.listener = MllpListener(writer, allowed=self.allowed)
         self.thread.start()
         asyncio.run_coroutine_threadsafe(self.listener.start("127.0.0.1", 0), self.loop).result(30)
         return self

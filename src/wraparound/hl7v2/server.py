@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -73,10 +75,38 @@ def frame(payload: bytes) -> bytes:
     return START_BLOCK + payload + END_BLOCK
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(values: Sequence[str]) -> tuple[Network, ...]:
+    """``10.1.0.0/16``, ``192.0.2.7`` or ``::1``; a host address is a network of one."""
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError as error:
+            raise ValueError(f"--allow {value!r}: not an IP address or network ({error})") from None
+    return tuple(networks)
+
+
+def is_allowed(address: str, networks: Sequence[Network]) -> bool:
+    """Whether a peer may send; no networks means everyone (MLLP itself has no authentication)."""
+    if not networks:
+        return True
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped
+    return any(peer.version == network.version and peer in network for network in networks)
+
+
 @dataclass
 class ListenerStats:
     connections: int = 0
     frames: int = 0
+    refused: int = 0
 
 
 class MllpListener:
@@ -88,8 +118,10 @@ class MllpListener:
         *,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
         max_in_flight: int = 1000,
+        allowed: Sequence[Network] = (),
     ) -> None:
         self.writer = writer
+        self.allowed = tuple(allowed)
         self.max_frame_bytes = max_frame_bytes
         self.max_in_flight = max_in_flight
         self.stats = ListenerStats()
@@ -117,13 +149,21 @@ class MllpListener:
         await self.writer.close()
 
     async def _connection(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
+        address = stream.get_extra_info("peername")
+        peer = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address or "")
+        if not is_allowed(address[0] if isinstance(address, tuple) else "", self.allowed):
+            # Closed before a byte is read: nothing is acknowledged, so nothing is promised.
+            self.stats.refused += 1
+            logger.warning("hl7v2 listener: refused a connection from %s (not in --allow)", peer)
+            stream.close()
+            with contextlib.suppress(Exception):
+                await stream.wait_closed()
+            return
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
         self._streams.add(stream)
         self.stats.connections += 1
-        address = stream.get_extra_info("peername")
-        peer = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address or "")
         in_flight: asyncio.Queue[asyncio.Task[bytes] | None] = asyncio.Queue(maxsize=self.max_in_flight)
         sender = asyncio.create_task(self._send_in_order(in_flight, stream))
         decoder = FrameDecoder(self.max_frame_bytes)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
 from wraparound.hl7v2.models import InboxMessage
-from wraparound.hl7v2.server import MllpListener
+from wraparound.hl7v2.server import MllpListener, Network, parse_networks
 from wraparound.hl7v2.store import InboxWriter
 
 
@@ -25,8 +25,19 @@ class Command(BaseCommand):
             action="store_true",
             help="acknowledge without storing (for measuring the ceiling only: messages are NOT kept)",
         )
+        parser.add_argument(
+            "--allow",
+            action="append",
+            default=[],
+            metavar="ADDRESS[/BITS]",
+            help="accept connections only from this address or network (repeatable; default: any)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            allowed = parse_networks(options["allow"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         if not options["no_store"]:
             try:
                 InboxMessage.objects.exists()
@@ -36,16 +47,20 @@ class Command(BaseCommand):
                 ) from error
             finally:
                 connection.close()  # the writer thread opens its own
-        asyncio.run(self._serve(options["host"], options["port"], store=not options["no_store"]))
+        asyncio.run(
+            self._serve(options["host"], options["port"], store=not options["no_store"], allowed=allowed)
+        )
 
-    async def _serve(self, host: str, port: int, *, store: bool) -> None:
-        listener = MllpListener(InboxWriter(store=store))
+    async def _serve(self, host: str, port: int, *, store: bool, allowed: tuple[Network, ...]) -> None:
+        listener = MllpListener(InboxWriter(store=store), allowed=allowed)
         await listener.start(host, port)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stop.set)
         mode = "" if store else " WITHOUT STORING (--no-store)"
+        if allowed:
+            mode += "; accepting only " + ", ".join(str(network) for network in allowed)
         self.stdout.write(f"mllp: listening on {host}:{listener.port}{mode}")
         self.stdout.flush()
         await stop.wait()
@@ -53,4 +68,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"mllp: stopped after {listener.stats.frames} frames on {listener.stats.connections} connections, "
             f"{listener.writer.commits} group commits"
+            + (f", {listener.stats.refused} connections refused" if listener.stats.refused else "")
         )
