@@ -55,3 +55,12 @@ def test_ticks_are_round_numbers() -> None:
         "04/01/2024",
         "07/01/2024",
     ]
+
+
+def test_legend_entries_do_not_overlap_whatever_the_length_of_their_labels() -> None:
+    svg = chart(label="Follow-up visit within 7 days of the discharge")
+    root = ElementTree.fromstring(svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
+    legend = {element.text: float(element.get("x", "0")) for element in root.iter(f"{SVG}text")}
+    first, second = legend["Follow-up visit within 7 days of the discharge"], legend["Diastolic"]
+    # 13 px text: even narrow letters take more than 5 px each.
+    assert second - first > len("Follow-up visit within 7 days of the discharge") * 5

@@ -196,6 +196,7 @@ def _reference_lines(frame: _Frame, lines: Sequence[ReferenceLine]) -> list[Safe
 
 def _series(frame: _Frame, series: Sequence[ChartSeries]) -> list[SafeString]:
     parts: list[SafeString] = []
+    legend_x = MARGIN_LEFT
     for index, one in enumerate(series):
         color, dashes, shape = SERIES_STYLES[index % len(SERIES_STYLES)]
         ordered = sorted(one.points, key=lambda point: point.day)
@@ -210,7 +211,6 @@ def _series(frame: _Frame, series: Sequence[ChartSeries]) -> list[SafeString]:
                 )
             )
         parts.extend(_marker(shape, frame.x(p.day), frame.y(p.value), color) for p in ordered)
-        legend_x = MARGIN_LEFT + index * 130
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="12" y2="12" stroke="{}" stroke-width="2" stroke-dasharray="{}"/>{}'
@@ -224,7 +224,14 @@ def _series(frame: _Frame, series: Sequence[ChartSeries]) -> list[SafeString]:
                 one.label,
             )
         )
+        legend_x += 30 + _text_width(str(one.label)) + 20  # the next entry after this one's label
     return parts
+
+
+def _text_width(text: str, font_size: float = 13) -> float:
+    """A generous estimate of the width of ``text`` in the chart's sans-serif font (no font metrics
+    on the server): 0.6 em a character."""
+    return len(text) * font_size * 0.6
 
 
 def line_chart(
