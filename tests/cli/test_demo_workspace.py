@@ -9,46 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from tests.personas import stored
 from wraparound.careplans.models import CarePlan, Goal, Intervention
 from wraparound.cli.demo import (
-    ensure_demo_caseloads,
-    ensure_demo_organizations_and_users,
     ensure_demo_workspace,
 )
 from wraparound.core.models import CareOrganization
 from wraparound.enrollment.models import OutreachAttempt
-from wraparound.registry.models import Patient
 from wraparound.worklists.billing.engine import member_months
 from wraparound.worklists.billing.rulepacks import pack_for
 from wraparound.worklists.models import Alert, Contact, ContactService, Task
-
-PATIENTS = 60
-FAMILIES = ("Alvarez", "Brown", "Chen", "Diaz", "Evans", "Fofana", "Garcia", "Hughes", "Ibrahim", "Jones")
-
-
-@pytest.fixture
-def demo_world(db: None) -> CareOrganization:
-    for n in range(PATIENTS):
-        family = FAMILIES[n % len(FAMILIES)]
-        given = f"Member{n:02d}"
-        stored(
-            Patient,
-            "demo-test",
-            f"p{n:02d}",
-            given_names=given,
-            family_name=family,
-            search_name=f"{given} {family}".lower(),
-            language_code="es" if n % 3 == 0 else "en",
-            medicaid_id=f"DM{n:08d}",
-        )
-    ensure_demo_organizations_and_users()
-    assert ensure_demo_caseloads() == PATIENTS
-    return CareOrganization.objects.get(name="Riverbend Care Management")
 
 
 def _counts() -> dict[str, int]:

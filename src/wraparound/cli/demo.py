@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -68,6 +68,9 @@ DEMO_NAMES: dict[str, tuple[str, str]] = {
     Role.COMMUNITY_ORGANIZATION_STAFF: ("Grace", "Kim"),
     Role.SYSTEM_ADMINISTRATOR: ("Omar", "Haddad"),
 }
+
+if TYPE_CHECKING:
+    from wraparound.cli.demo_transitions import Added
 
 
 # Riverbend's other care managers: colleagues who appear in the assignment suggestions and
@@ -330,6 +333,14 @@ def _demo_enrollment(
         for n, step in enumerate(steps)
     )
     return timezone.localdate(moments[min(1, len(moments) - 1)])
+
+
+def ensure_demo_transitions() -> Added:
+    """The demo hospital's ADT traffic about Riverbend's members (``cli.demo_transitions``); idempotent."""
+    from wraparound.cli.demo_transitions import ensure_demo_transitions as send
+
+    agency = CareOrganization.objects.get(name=ROLE_HOMES[Role.CARE_MANAGER])
+    return send(agency, care_manager_username=demo_username(Role.CARE_MANAGER))
 
 
 def ensure_demo_workspace() -> int:

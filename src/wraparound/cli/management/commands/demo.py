@@ -19,6 +19,7 @@ from wraparound.cli.demo import (
     DemoUser,
     ensure_demo_caseloads,
     ensure_demo_organizations_and_users,
+    ensure_demo_transitions,
     ensure_demo_workspace,
     load_population,
     population_is_loaded,
@@ -61,6 +62,13 @@ class Command(BaseCommand):
             added = ensure_demo_workspace()
         if added:
             console.print(f"Workspace: {added:,} care plans, tasks, alerts, contacts and outreach attempts.")
+        with console.status("Sending the demo hospital's ADT messages…"):
+            feed = ensure_demo_transitions()
+        if feed.messages:
+            console.print(
+                f"Hospital feed: {feed.messages:,} ADT messages received and processed into {feed.stays:,} "
+                f"stays; {feed.history_steps:,} follow-up steps of older discharges done."
+            )
         _print_login(console, users, options["port"])
         if not options["no_serve"]:
             call_command("serve", port=options["port"])
