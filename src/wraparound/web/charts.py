@@ -224,7 +224,7 @@ def _series(frame: _Frame, series: Sequence[ChartSeries]) -> list[SafeString]:
                 one.label,
             )
         )
-        legend_x += 30 + _text_width(str(one.label)) + 20  # the next entry after this one's label
+        legend_x += round(30 + _text_width(str(one.label)) + 20)  # the next entry, after this label
     return parts
 
 
