@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ElementTree
 
-from wraparound.web.charts import ChartPoint, ChartSeries, ReferenceLine, day_ticks, line_chart, value_ticks
+from wraparound.web.charts import (
+    ChartPoint,
+    ChartSeries,
+    ReferenceLine,
+    count_ticks,
+    day_ticks,
+    line_chart,
+    value_ticks,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -64,3 +72,11 @@ def test_legend_entries_do_not_overlap_whatever_the_length_of_their_labels() -> 
     first, second = legend["Follow-up visit within 7 days of the discharge"], legend["Diastolic"]
     # 13 px text: even narrow letters take more than 5 px each.
     assert second - first > len("Follow-up visit within 7 days of the discharge") * 5
+
+
+def test_a_count_is_marked_in_whole_numbers() -> None:
+    assert count_ticks(1) == [0, 1]
+    assert count_ticks(3) == [0, 1, 2, 3]
+    assert count_ticks(0) == [0, 1]
+    assert all(tick == int(tick) for tick in count_ticks(7))
+    assert count_ticks(400)[-1] >= 400

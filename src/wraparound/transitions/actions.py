@@ -1,15 +1,16 @@
 """The writes of transitional care: alerts, closing a stay's steps, and the match-review decisions.
 
 The workflow runs as the system (``Actor.system("mllp")``); people act on the match-review queue
-through ``do_resolve_match_review`` and ``do_dismiss_match_review``, which authorize before their
-transaction so that a refusal's audit row stands.
+through ``do_resolve_match_review`` and ``do_dismiss_match_review``, and on the ADT feed's failed
+messages through ``do_retry_failed``, which authorize before their transaction so that a refusal's
+audit row stands.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -162,3 +163,27 @@ def do_dismiss_match_review(viewer: Viewer, review: MatchReview) -> MatchReview:
             detail={"dismissed": True},
         )
     return locked
+
+
+FEED = "AdtFeed"  # what a refusal of the ADT feed page or its retries is audited as
+
+
+def do_retry_failed(viewer: Viewer, message_ids: Collection[int] | None = None) -> int:
+    """Program staff take failed inbox messages (all, or these) again: they are put back for
+    processing (``processing.retry_failed``, as ``transitions process --retry-failed`` does), with
+    one audit row (no patient: the inbox is interface data).  How many were put back."""
+    from wraparound.transitions.processing import retry_failed  # processing imports these actions
+
+    if not may_review(viewer):
+        raise deny(viewer, what=FEED)
+    with transaction.atomic():
+        retried = retry_failed(message_ids)
+        if retried:
+            record(
+                viewer.actor,
+                Action.UPDATE,
+                resource_type="InboxMessage",
+                resource_id=str(retried[0]) if len(retried) == 1 else "",
+                detail={"retried": retried, "all_failed": message_ids is None},
+            )
+    return len(retried)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -132,6 +133,25 @@ def pending(limit: int | None = None) -> list[int]:
     )
     ids = rows.values_list("id", flat=True)
     return list(ids[:limit] if limit is not None else ids)
+
+
+RETRY_CHUNK = 500  # ids per UPDATE: well under SQLite's limit of parameters
+
+
+def retry_failed(message_ids: Collection[int] | None = None) -> list[int]:
+    """Put ``failed`` messages (all of them, or these) back to ``received``, so that the next run of
+    ``process_inbox`` takes them again: the ids put back.  A message no longer failed is left alone,
+    so that retrying twice (a double click, two operators) takes it once."""
+    with transaction.atomic():
+        rows = InboxMessage.objects.filter(status=InboxMessage.Status.FAILED)
+        if message_ids is not None:
+            rows = rows.filter(pk__in=list(message_ids))
+        ids = list(rows.select_for_update().order_by("id").values_list("id", flat=True))
+        for start in range(0, len(ids), RETRY_CHUNK):
+            InboxMessage.objects.filter(
+                pk__in=ids[start : start + RETRY_CHUNK], status=InboxMessage.Status.FAILED
+            ).update(status=InboxMessage.Status.RECEIVED)
+    return ids
 
 
 def process_inbox(limit: int | None = None) -> ProcessingReport:

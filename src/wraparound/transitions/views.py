@@ -1,4 +1,4 @@
-"""The transitions screens: the dashboard, a patient's stays, and the match-review queue."""
+"""The transitions screens: the dashboard, a patient's stays, the match-review queue and the ADT feed."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from wraparound.registry.access import (
@@ -21,7 +23,7 @@ from wraparound.registry.access import (
     record_shown,
 )
 from wraparound.registry.models import Patient
-from wraparound.transitions import actions, dashboard
+from wraparound.transitions import actions, dashboard, feed
 from wraparound.transitions.models import MatchReview, Stay
 from wraparound.web.banner import patient_banner, patient_tabs
 from wraparound.web.charts import ReferenceLine, line_chart
@@ -91,9 +93,9 @@ def patient_encounters(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
     return render(request, "transitions/patient_encounters.html", context)
 
 
-def _require_reviewer(viewer: Viewer) -> None:
+def _require_reviewer(viewer: Viewer, what: str = "MatchReview") -> None:
     if not actions.may_review(viewer):
-        raise deny(viewer, what="MatchReview")
+        raise deny(viewer, what=what)
 
 
 @require_safe
@@ -141,3 +143,69 @@ def match_review_decide(request: HttpRequest, review_id: int) -> HttpResponse:
     except actions.ReviewRefused as refused:
         messages.error(request, str(refused))
     return redirect("transitions:match_review")
+
+
+@require_safe
+def feed_view(request: HttpRequest) -> HttpResponse:
+    """The ADT feed: is the HL7 v2 interface healthy?  For the people who use the match-review queue."""
+    viewer = Viewer.from_request(request)
+    _require_reviewer(viewer, what=actions.FEED)
+    now = timezone.now()
+    hours = feed.hourly_counts(now)
+    failed = Paginator(feed.failed_messages(), PAGE_SIZE).get_page(request.GET.get("page"))
+    quarantined = Paginator(feed.quarantined_messages(), PAGE_SIZE).get_page(
+        request.GET.get("quarantine_page")
+    )
+    context = {
+        "summary": feed.summary(now),
+        "lag_minutes": int(feed.LAG_WARNING.total_seconds() // 60),
+        "hours": hours,
+        "hours_total": sum(hour.count for hour in hours),
+        "hourly_chart": feed.hourly_chart(chart_id="feed-hourly", hours=hours),
+        "senders": feed.senders(now),
+        "page": failed,
+        "page_range": failed.paginator.get_elided_page_range(failed.number, on_each_side=2, on_ends=1),
+        "quarantine_page": quarantined,
+        "quarantine_page_range": quarantined.paginator.get_elided_page_range(
+            quarantined.number, on_each_side=2, on_ends=1
+        ),
+    }
+    return render(request, "transitions/feed.html", context)
+
+
+def _back_to_feed(request: HttpRequest) -> HttpResponse:
+    """To the page of failed messages the operator was on (POST, redirect, GET)."""
+    url = reverse("transitions:feed")
+    page = request.POST.get("page", "")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+
+
+@require_POST
+def feed_retry(request: HttpRequest, message_id: int) -> HttpResponse:
+    viewer = Viewer.from_request(request)
+    _require_reviewer(viewer, what=actions.FEED)
+    if actions.do_retry_failed(viewer, [message_id]):
+        messages.success(request, _("The message was put back for processing: the processor takes it again."))
+    else:
+        messages.info(request, _("This message is not failed any more: there was nothing to retry."))
+    return _back_to_feed(request)
+
+
+@require_POST
+def feed_retry_all(request: HttpRequest) -> HttpResponse:
+    viewer = Viewer.from_request(request)
+    _require_reviewer(viewer, what=actions.FEED)
+    retried = actions.do_retry_failed(viewer)
+    if retried:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d failed message was put back for processing: the processor takes it again.",
+                "%(count)d failed messages were put back for processing: the processor takes them again.",
+                retried,
+            )
+            % {"count": retried},
+        )
+    else:
+        messages.info(request, _("No message is failed: there was nothing to retry."))
+    return redirect("transitions:feed")

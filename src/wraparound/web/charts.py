@@ -96,6 +96,14 @@ def value_ticks(low: float, high: float) -> list[float]:
     return [first + index * step for index in range(count + 1)]
 
 
+def count_ticks(high: int) -> list[float]:
+    """Ticks from 0 for a count: whole numbers only (no "0.25 messages")."""
+    ticks = value_ticks(0.0, max(float(high), 1.0))
+    if ticks[1] - ticks[0] >= 1:
+        return ticks
+    return [float(number) for number in range(max(high, 1) + 1)]
+
+
 def day_ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
     """Year ticks over long spans, else first, middle and last day."""
     if (last - first).days >= 2 * 365:
@@ -119,24 +127,25 @@ def _marker(shape: str, x: float, y: float, color: str) -> SafeString:
     return format_html('<circle cx="{}" cy="{}" r="3.5" fill="{}"/>', f"{x:.1f}", f"{y:.1f}", color)
 
 
+def value_gridline(left: float, right: float, y: float, value: float) -> SafeString:
+    """A horizontal line across the plot at ``y``, its value written left of it."""
+    return format_html(
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#dde1e6"/>'
+        '<text x="{}" y="{}" text-anchor="end" font-size="13" fill="#3d4449">{}</text>',
+        left,
+        right,
+        f"{y:.1f}",
+        f"{y:.1f}",
+        left - 6,
+        f"{y + 4:.1f}",
+        format_number(value),
+    )
+
+
 def _axes(frame: _Frame, ticks: list[float], unit: str, days: list[tuple[dt.date, str]]) -> list[SafeString]:
     parts: list[SafeString] = []
     right = frame.width - MARGIN_RIGHT
-    for tick in ticks:
-        y = frame.y(tick)
-        parts.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#dde1e6"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="13" fill="#3d4449">{}</text>',
-                MARGIN_LEFT,
-                right,
-                f"{y:.1f}",
-                f"{y:.1f}",
-                MARGIN_LEFT - 6,
-                f"{y + 4:.1f}",
-                format_number(tick),
-            )
-        )
+    parts.extend(value_gridline(MARGIN_LEFT, right, frame.y(tick), tick) for tick in ticks)
     bottom = frame.height - MARGIN_BOTTOM
     parts.append(
         format_html(
@@ -234,6 +243,27 @@ def _text_width(text: str, font_size: float = 13) -> float:
     return len(text) * font_size * 0.6
 
 
+def svg_start(
+    *, chart_id: str, width: int, height: int, title: str, description: str, css_class: str = "chart"
+) -> SafeString:
+    """The opening of every chart: an image (``role="img"``) named by its title and described by its
+    description, for screen readers; the caller closes it with ``</svg>``."""
+    return format_html(
+        '<svg class="{}" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" {}>'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
+        css_class,
+        width,
+        height,
+        chart_id,
+        chart_id,
+        mark_safe(FONT),
+        chart_id,
+        title,
+        chart_id,
+        description,
+    )
+
+
 def line_chart(
     *,
     chart_id: str,
@@ -259,19 +289,8 @@ def line_chart(
         len({p.day for p in points}),
     ) % {"count": len({p.day for p in points}), "first": us_date(first), "last": us_date(last)}
     parts: list[SafeString] = [
-        format_html(
-            '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" {}>'
-            '<title id="{}-title">{}</title><desc id="{}-desc">{} {}</desc>',
-            width,
-            height,
-            chart_id,
-            chart_id,
-            mark_safe(FONT),
-            chart_id,
-            title,
-            chart_id,
-            description,
-            summary,
+        svg_start(
+            chart_id=chart_id, width=width, height=height, title=title, description=f"{description} {summary}"
         ),
         *_axes(frame, ticks, unit, day_ticks(first, last)),
         *_reference_lines(frame, reference_lines),

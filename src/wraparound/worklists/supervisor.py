@@ -28,7 +28,7 @@ from wraparound.careplans.models import CarePlan
 from wraparound.enrollment.caseload import NO_TIER, TIER_KEYS, format_load, load_rules
 from wraparound.enrollment.models import Enrollment
 from wraparound.risk.models import Tier
-from wraparound.web.charts import FONT, SERIES_STYLES, value_ticks
+from wraparound.web.charts import SERIES_STYLES, svg_start, value_ticks
 from wraparound.web.formatting import format_number
 from wraparound.worklists.models import Contact, Task
 
@@ -183,18 +183,13 @@ def bar_chart(
         return LABEL_WIDTH + (value / high) * plot_width
 
     parts: list[SafeString] = [
-        format_html(
-            '<svg class="chart chart--bars" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" {}>'
-            '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
-            width,
-            height,
-            chart_id,
-            chart_id,
-            mark_safe(FONT),
-            chart_id,
-            title,
-            chart_id,
-            description,
+        svg_start(
+            chart_id=chart_id,
+            width=width,
+            height=height,
+            title=title,
+            description=description,
+            css_class="chart chart--bars",
         )
     ]
     for tick in ticks:

@@ -1,8 +1,10 @@
-"""Template filters for the house style of dates, times and ages (see ``wraparound.web.formatting``)."""
+"""Template filters for the house style of dates, times and ages (see ``wraparound.web.formatting``),
+and the page links' query string."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 
@@ -27,3 +29,12 @@ def us_datetime(value: dt.datetime | None) -> str:
 def years(value: int | None) -> str:
     """``{{ age|years }}`` → 54 years."""
     return formatting.years_label(value)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context: dict[str, Any], parameter: str, number: int) -> str:
+    """The current query string with ``parameter`` set to ``number`` (like ``{% querystring %}``, whose
+    keyword is fixed in the template): for a page with two paged lists."""
+    query = context["request"].GET.copy()
+    query[parameter] = str(number)
+    return f"?{query.urlencode()}"

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from wraparound.hl7v2.models import InboxMessage
-from wraparound.transitions.processing import process_inbox
+from wraparound.transitions.processing import process_inbox, retry_failed
 
 
 class Command(BaseCommand):
@@ -26,9 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["retry_failed"]:
-            again = InboxMessage.objects.filter(status=InboxMessage.Status.FAILED).update(
-                status=InboxMessage.Status.RECEIVED
-            )
+            again = len(retry_failed())
             self.stdout.write(f"transitions: {again} failed message(s) taken again")
         while True:
             report = process_inbox(options["limit"])
