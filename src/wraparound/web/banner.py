@@ -1,7 +1,9 @@
 """The top of every patient page: the banner (see UI.md) and the chart's tabs.
 
 Program, lead care manager, PCP and consent come from the enrollment, the care
-team and the consents; risk and alerts come with later work.  An empty slot
+team and the consents; the tier from the risk profile; the alerts from the
+hospital stays (in the hospital or the emergency department now, a readmission,
+discharged in the last 30 days, a follow-up step overdue).  An empty slot
 shows a plain "Not enrolled" or "—" rather than disappearing, so the banner
 keeps its shape from patient to patient.
 """
@@ -11,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from wraparound.careplans.models import CareTeam, CareTeamMember
 from wraparound.enrollment.models import Enrollment
@@ -29,9 +32,12 @@ from wraparound.registry.models import (
     Procedure,
 )
 from wraparound.risk.models import RiskProfile
-from wraparound.web.formatting import language_label, sex_label
+from wraparound.transitions.models import Stay, Step
+from wraparound.web.formatting import language_label, sex_label, us_date
+from wraparound.worklists.models import Task
 
 SEGMENTED_MODELS = (Condition, Encounter, Observation, MedicationRequest, Procedure)
+RECENT_DISCHARGE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ def patient_banner(access: PatientAccess) -> PatientBanner:
         age=patient.age_on(timezone.localdate()),
         sex=sex_label(patient.gender),
         language=language_label(patient.language_code, patient.language),
+        alerts=stay_alerts(patient, timezone.localdate()),
         consent_status=(
             ngettext("%(count)d consent in force", "%(count)d consents in force", consents)
             % {"count": consents}
@@ -97,6 +104,47 @@ def patient_banner(access: PatientAccess) -> PatientBanner:
             timezone.localtime(access.break_glass.expires_at) if access.break_glass is not None else None
         ),
     )
+
+
+def stay_alerts(patient: Patient, today: dt.date) -> tuple[str, ...]:
+    """What the team must see at once (UI.md): in the hospital or the ED now (and whether it is a
+    readmission), the last discharge of the past 30 days, and a follow-up step overdue."""
+    since = timezone.now() - dt.timedelta(days=RECENT_DISCHARGE_DAYS)
+    overdue_step = Step.objects.filter(
+        stay=OuterRef("pk"), task__status__in=Task.OPEN_STATUSES, task__due_on__lt=today
+    )
+    stays = (
+        Stay.objects.filter(patient=patient)
+        .annotate(overdue=Exists(overdue_step))
+        .filter(
+            Q(kind__in=Stay.HOSPITAL_KINDS, status=Stay.Status.ACTIVE)
+            | Q(kind__in=Stay.HOSPITAL_KINDS, status=Stay.Status.DISCHARGED, discharged_at__gte=since)
+            | Q(overdue=True)
+        )
+        .only("kind", "status", "admitted_at", "discharged_at", "index_stay_id")
+        .order_by("-discharged_at", "-admitted_at")
+    )  # one query: each stay that is current, recent, or has a step overdue
+    alerts: list[str] = []
+    discharged, overdue = "", False
+    for stay in stays:
+        overdue = overdue or stay.overdue
+        if stay.kind not in Stay.HOSPITAL_KINDS:
+            continue
+        if stay.status == Stay.Status.ACTIVE:
+            since_day = {"day": us_date(stay.admitted_at)}
+            if stay.kind == Stay.Kind.EMERGENCY:
+                alerts.append(gettext("In the emergency department since %(day)s") % since_day)
+            else:
+                alerts.append(gettext("In the hospital since %(day)s") % since_day)
+            if stay.is_readmission:
+                alerts.append(gettext("Readmitted within 30 days"))
+        elif not discharged and stay.discharged_at is not None and stay.discharged_at >= since:
+            discharged = gettext("Discharged %(day)s") % {"day": us_date(stay.discharged_at)}
+    if discharged:
+        alerts.append(discharged)
+    if overdue:
+        alerts.append(gettext("Follow-up overdue"))
+    return tuple(alerts)
 
 
 def _tier(patient: Patient) -> str:
