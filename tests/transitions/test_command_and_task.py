@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from wraparound.hl7v2.models import InboxMessage
+from wraparound.risk.models import RiskProfile
 from wraparound.transitions.models import Stay
 from wraparound.transitions.processing import process_inbox_task
 
@@ -34,7 +35,8 @@ def test_the_command_takes_failed_messages_again(world: World) -> None:
 def test_the_background_job(world: World) -> None:
     send(adt("A01", when="20260302081500", admitted="20260302080000"))
     result = process_inbox_task.enqueue()  # the test suite runs jobs at once
-    assert result.return_value == {"processed": 1, "failed": 0, "matched_identifier": 1}
+    assert result.return_value == {"processed": 1, "failed": 0, "matched_identifier": 1, "risk_profiles": 1}
+    assert RiskProfile.objects.get(patient=world.maria).admissions_12m == 1  # the feed's admission counts
 
 
 @pytest.mark.django_db(transaction=True)  # the database worker closes its connection when done

@@ -19,7 +19,15 @@ from wraparound.risk.hcc import HCC_VERSIONS, active_icd10_codes, age_on, hcc_sc
 from wraparound.risk.lace import DischargeLace, lace_for_discharges
 from wraparound.risk.models import LaceScore, RiskProfile
 from wraparound.risk.tiers import CutPoints, load_cut_points, tier_for
-from wraparound.risk.utilization import Utilization, bed_days, encounter_counts, with_bed_days
+from wraparound.risk.utilization import (
+    FeedDischarge,
+    Utilization,
+    added,
+    bed_days,
+    encounter_counts,
+    feed_stays,
+    with_bed_days,
+)
 
 BATCH_SIZE: Final = 2000
 RECENT_DISCHARGE: Final = dt.timedelta(days=90)
@@ -79,8 +87,10 @@ def _hcc_scores(demographics: _Demographics, codes: set[str], as_of: dt.datetime
     }
 
 
-def _latest_lace(discharges: Sequence[DischargeLace]) -> dict[uuid.UUID, DischargeLace]:
-    latest: dict[uuid.UUID, DischargeLace] = {}
+def _latest_lace(
+    discharges: Sequence[DischargeLace | FeedDischarge],
+) -> dict[uuid.UUID, DischargeLace | FeedDischarge]:
+    latest: dict[uuid.UUID, DischargeLace | FeedDischarge] = {}
     for discharge in discharges:
         current = latest.get(discharge.patient_id)
         if current is None or discharge.discharged_at > current.discharged_at:
@@ -92,7 +102,7 @@ def _components(
     utilization: Utilization,
     hcc: Mapping[str, Any],
     chronic_conditions: int,
-    latest: DischargeLace | None,
+    latest: DischargeLace | FeedDischarge | None,
     as_of: dt.datetime,
 ) -> dict[str, Any]:
     high_utilizer = (
@@ -161,9 +171,13 @@ def _compute_batch(
     demographics = _demographics(patient_ids)
     codes = active_icd10_codes(patient_ids, as_of, crosswalk)
     discharges = lace_for_discharges(patient_ids, crosswalk)
-    utilization = with_bed_days(encounter_counts(patient_ids, as_of), bed_days(discharges, as_of))
+    feed_counts, feed_discharges = feed_stays(patient_ids, as_of)  # stays only the ADT feed told of
+    every_discharge: list[DischargeLace | FeedDischarge] = [*discharges, *feed_discharges]
+    utilization = with_bed_days(
+        added(encounter_counts(patient_ids, as_of), feed_counts), bed_days(every_discharge, as_of)
+    )
     chronic = chronic_count({patient_id: codes.get(patient_id, set()) for patient_id in demographics})
-    latest = _latest_lace(discharges)
+    latest = _latest_lace(every_discharge)
     profiles = [
         _profile(
             patient_id,

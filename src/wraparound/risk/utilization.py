@@ -1,4 +1,6 @@
-"""Utilization counts per patient (ED visits, admissions) in one GROUP BY over Encounter."""
+"""Utilization counts per patient (ED visits, admissions, bed days): one GROUP BY over the registry's
+Encounters, and one read of the hospital stays known only from the ADT feed (``transitions.Stay``
+with no registry Encounter linked: a stay that came through import is counted from its Encounter)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from typing import Final
 from django.db.models import Count, Q
 
 from wraparound.registry.models import Encounter
-from wraparound.risk.lace import VOID_ENCOUNTER_STATUSES, DischargeLace, months_before
+from wraparound.risk.lace import VOID_ENCOUNTER_STATUSES, DischargeLace, LaceResult, months_before
+from wraparound.transitions.models import Stay
 
 # Hospitals count a stay that begins and ends on the same day as one patient day.
 MINIMUM_BED_DAYS_PER_STAY: Final = 1
@@ -53,7 +56,72 @@ def encounter_counts(patient_ids: Sequence[uuid.UUID], as_of: dt.datetime) -> di
     }
 
 
-def bed_days(discharges: Sequence[DischargeLace], as_of: dt.datetime) -> dict[uuid.UUID, int]:
+@dataclass(frozen=True, slots=True)
+class FeedDischarge:
+    """A discharge known from the ADT feed, with the LACE the workflow computed at discharge."""
+
+    patient_id: uuid.UUID
+    discharged_at: dt.datetime
+    result: LaceResult
+
+
+def feed_stays(
+    patient_ids: Sequence[uuid.UUID], as_of: dt.datetime
+) -> tuple[dict[uuid.UUID, Utilization], list[FeedDischarge]]:
+    """ED visits and admissions from the ADT feed that began in the 6 and 12 months up to ``as_of``
+    (cancelled ones left out), and their discharges with LACE; one query."""
+    six, twelve = months_before(as_of, 6), months_before(as_of, 12)
+    rows = (
+        Stay.objects.filter(
+            patient_id__in=patient_ids,
+            encounter__isnull=True,
+            kind__in=[Stay.Kind.INPATIENT, Stay.Kind.EMERGENCY],
+            admitted_at__gt=twelve,
+            admitted_at__lte=as_of,
+        )
+        .exclude(status=Stay.Status.CANCELLED)
+        .values_list("patient_id", "kind", "admitted_at", "discharged_at", "lace")
+    )
+    counts: dict[uuid.UUID, list[int]] = {}
+    discharges: list[FeedDischarge] = []
+    for patient_id, kind, admitted_at, discharged_at, lace in rows:
+        tally = counts.setdefault(patient_id, [0, 0, 0, 0])
+        offset = 0 if kind == Stay.Kind.EMERGENCY else 2
+        tally[offset] += int(admitted_at is not None and admitted_at > six)
+        tally[offset + 1] += 1
+        if kind == Stay.Kind.INPATIENT and lace and discharged_at is not None and discharged_at <= as_of:
+            discharges.append(FeedDischarge(patient_id, discharged_at, _lace_result(lace)))
+    return {patient_id: Utilization(*tally) for patient_id, tally in counts.items()}, discharges
+
+
+def _lace_result(lace: Mapping[str, object]) -> LaceResult:
+    """The LACE the workflow stored on the stay (``LaceResult.components()``), read back."""
+    return LaceResult(
+        length_of_stay_days=int(str(lace["length_of_stay_days"])),
+        emergent=bool(lace["emergent"]),
+        charlson_score=int(str(lace["charlson_score"])),
+        ed_visits_6m=int(str(lace["ed_visits_6m"])),
+        charlson_conditions=tuple(str(name) for name in lace.get("charlson_conditions") or ()),  # type: ignore[attr-defined]
+    )
+
+
+def added(*counts: Mapping[uuid.UUID, Utilization]) -> dict[uuid.UUID, Utilization]:
+    """The counts of each patient summed over several sources (bed days included)."""
+    total: dict[uuid.UUID, Utilization] = {}
+    for source in counts:
+        for patient_id, more in source.items():
+            base = total.get(patient_id, Utilization())
+            total[patient_id] = Utilization(
+                base.ed_visits_6m + more.ed_visits_6m,
+                base.ed_visits_12m + more.ed_visits_12m,
+                base.admissions_6m + more.admissions_6m,
+                base.admissions_12m + more.admissions_12m,
+                base.bed_days_12m + more.bed_days_12m,
+            )
+    return total
+
+
+def bed_days(discharges: Sequence[DischargeLace | FeedDischarge], as_of: dt.datetime) -> dict[uuid.UUID, int]:
     """Bed days of the stays discharged in the 12 months up to ``as_of`` (length of stay, at least 1)."""
     since = months_before(as_of, 12)
     totals: dict[uuid.UUID, int] = {}

@@ -116,7 +116,7 @@ def _open_review(review: MatchReview) -> MatchReview:
 
 def do_resolve_match_review(viewer: Viewer, review: MatchReview, patient_id: uuid.UUID) -> Stay | None:
     """Program staff say which patient the message is about: it is applied to that patient now."""
-    from wraparound.transitions.processing import apply_message  # processing imports these actions
+    from wraparound.transitions.processing import apply_message, refresh_risk  # they import these actions
 
     if not may_review(viewer):
         raise deny(viewer, what="MatchReview")
@@ -143,6 +143,7 @@ def do_resolve_match_review(viewer: Viewer, review: MatchReview, patient_id: uui
             resource_id=str(locked.pk),
             detail={"resolved": True},
         )
+    refresh_risk([patient_id])
     return stay
 
 

@@ -5,7 +5,8 @@ patient's events are applied in the order they happened; a message that arrives 
 event of its visit is still handled (``stays``).  Each message is claimed with a conditional update
 (``status = received``) inside the transaction that writes its effects and marks it processed: a
 second worker, or a second run, finds nothing to do.  A message whose processing raised is marked
-``failed`` with the error, and its effects are rolled back.
+``failed`` with the error, and its effects are rolled back.  After a run, the risk profiles of the
+patients whose stays changed are computed again (risk counts the feed's admissions and ED visits).
 """
 
 from __future__ import annotations
@@ -38,9 +39,15 @@ class ProcessingReport:
     processed: int = 0
     failed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    risk_profiles: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"processed": self.processed, "failed": self.failed, **dict(self.outcomes)}
+        return {
+            "processed": self.processed,
+            "failed": self.failed,
+            **dict(self.outcomes),
+            "risk_profiles": self.risk_profiles,
+        }
 
 
 def apply_message(message: InboxMessage, patient_id: uuid.UUID, event: AdtEvent | None = None) -> Stay:
@@ -157,6 +164,7 @@ def retry_failed(message_ids: Collection[int] | None = None) -> list[int]:
 def process_inbox(limit: int | None = None) -> ProcessingReport:
     """Every ``received`` message (the ``limit`` earliest by event time), in event-time order."""
     report = ProcessingReport()
+    applied: list[int] = []
     for message_id in pending(limit):
         outcome = process_message(message_id)
         if outcome is None:
@@ -165,8 +173,25 @@ def process_inbox(limit: int | None = None) -> ProcessingReport:
             report.failed += 1
         else:
             report.processed += 1
+            if outcome.startswith("matched_"):
+                applied.append(message_id)
         report.outcomes[outcome] += 1
+    if applied:
+        patients = Stay.objects.filter(applied__message_id__in=applied).values_list("patient_id", flat=True)
+        report.risk_profiles = refresh_risk(set(patients))
     return report
+
+
+def refresh_risk(patient_ids: Collection[uuid.UUID]) -> int:
+    """The risk profiles of these patients computed again, now that a stay of theirs changed: how
+    many.  A failure here is logged and left to the next recompute; it never fails the feed."""
+    from wraparound.risk.actions import do_compute_risk  # risk reads the stays this module writes
+
+    try:
+        return do_compute_risk(sorted(patient_ids)).patients
+    except Exception:
+        logger.exception("transitions: risk profiles of %d patients not recomputed", len(patient_ids))
+        return 0
 
 
 @task()
