@@ -131,3 +131,23 @@ def test_a_merge_cannot_be_resolved_and_a_decision_is_made_once(world: World) ->
     sam.post(decide, {"decision": "dismiss"})
     page = sam.post(decide, {"decision": "dismiss"}, follow=True).content.decode()
     assert "already decided" in page
+
+
+def test_the_discharge_disposition_is_in_words_with_its_code(world: World) -> None:
+    send(
+        adt("A01", visit="V7", when="20260302081500", admitted="20260302080000"),
+        adt(
+            "A03",
+            visit="V7",
+            when="20260306143000",
+            admitted="20260302080000",
+            discharged="20260306140000",
+            disposition="03",
+        ),
+    )
+    process_inbox()
+    page = _client(world, "alice").get(reverse("transitions:patient_encounters", args=[world.maria.pk]))
+    assert "Skilled nursing facility (03)" in page.content.decode()
+    assert Stay(discharge_disposition="1").discharge_disposition_label == "Home or self care (1)"
+    assert Stay(discharge_disposition="snf").discharge_disposition_label == "Skilled nursing facility (snf)"
+    assert Stay(discharge_disposition="ZZ").discharge_disposition_label == "ZZ"  # unknown: as sent

@@ -10,6 +10,46 @@ from wraparound.hl7v2.models import InboxMessage
 from wraparound.registry.models import Encounter, Patient
 from wraparound.worklists.models import Task
 
+# Where a patient went at discharge, in words: HL7 table 0112 as US senders fill it (the NUBC patient
+# discharge status codes of the UB-04), and FHIR's discharge-disposition codes for stays from import.
+DISCHARGE_DISPOSITIONS = {
+    "01": _("Home or self care"),
+    "02": _("Another short-term hospital"),
+    "03": _("Skilled nursing facility"),
+    "04": _("Intermediate care facility"),
+    "05": _("Another type of institution"),
+    "06": _("Home with home health services"),
+    "07": _("Left against medical advice"),
+    "09": _("Admitted as an inpatient to this hospital"),
+    "20": _("Died"),
+    "21": _("Court or law enforcement"),
+    "30": _("Still a patient"),
+    "40": _("Died at home (hospice)"),
+    "41": _("Died in a medical facility (hospice)"),
+    "43": _("A federal hospital"),
+    "50": _("Hospice at home"),
+    "51": _("Hospice in a medical facility"),
+    "61": _("A swing bed in this hospital"),
+    "62": _("An inpatient rehabilitation facility"),
+    "63": _("A long-term care hospital"),
+    "64": _("A Medicaid-certified nursing facility"),
+    "65": _("A psychiatric hospital"),
+    "66": _("A critical access hospital"),
+    "69": _("A designated disaster alternative care site"),
+    "70": _("Another type of health care institution"),
+    "home": _("Home or self care"),
+    "alt-home": _("Another home"),
+    "other-hcf": _("Another health care facility"),
+    "hosp": _("Hospice"),
+    "long": _("Long-term care"),
+    "aadvice": _("Left against medical advice"),
+    "exp": _("Died"),
+    "psy": _("A psychiatric hospital"),
+    "rehab": _("Rehabilitation"),
+    "snf": _("Skilled nursing facility"),
+    "oth": _("Other"),
+}
+
 
 class Stay(models.Model):
     """One visit at one facility, keyed by (facility, visit number): an admission, an ED visit..."""
@@ -77,6 +117,13 @@ class Stay(models.Model):
     @property
     def is_readmission(self) -> bool:
         return self.index_stay_id is not None
+
+    @property
+    def discharge_disposition_label(self) -> str:
+        """Where the patient went, in words, with the code as sent: "Home or self care (01)"."""
+        code = self.discharge_disposition.strip()
+        label = DISCHARGE_DISPOSITIONS.get(code.zfill(2) if code.isdigit() else code.lower())
+        return f"{label} ({code})" if label is not None else code
 
     @property
     def lace_score(self) -> int | None:
