@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -135,6 +136,7 @@ def _add_goals(world: World, plan: CarePlan, numbers: range) -> None:
         )
 
 
+@pytest.mark.usefixtures("steady_session_clock")
 def test_the_plan_page_s_query_count_does_not_grow_with_the_goals(
     world: World, django_assert_max_num_queries: Any
 ) -> None:

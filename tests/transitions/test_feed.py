@@ -258,6 +258,7 @@ def _queries(client: Client) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("steady_session_clock")
 @pytest.mark.parametrize("page", ["", "?page=2&quarantine_page=2"])
 def test_the_page_costs_the_same_for_few_or_many_messages(
     world: World, page: str, django_assert_num_queries: DjangoAssertNumQueries

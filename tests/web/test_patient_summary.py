@@ -198,6 +198,7 @@ def test_a_patient_without_records_shows_empty_states(alice_client: Client, reco
     assert "No allergies recorded." in content
 
 
+@pytest.mark.usefixtures("steady_session_clock")
 def test_summary_reads_in_a_handful_of_queries(
     alice_client: Client, maria: Patient, records: ClinicalRecords, django_assert_max_num_queries: object
 ) -> None:
@@ -259,6 +260,7 @@ def test_eligibility_and_tier_explained_in_words(alice_client: Client, records: 
     )
 
 
+@pytest.mark.usefixtures("steady_session_clock")
 def test_the_summary_costs_the_same_queries_for_few_and_many_records(
     alice_client: Client, maria: Patient, records: ClinicalRecords
 ) -> None:

@@ -264,6 +264,7 @@ def _queries(world: World, **params: str) -> int:
     return len(queries)
 
 
+@pytest.mark.usefixtures("steady_session_clock")
 def test_the_cost_does_not_grow_with_members_pages_or_filters(world: World) -> None:
     _enrolled_members(world, 3)
     small = _queries(world)

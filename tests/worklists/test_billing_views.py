@@ -141,6 +141,7 @@ def _report_queries(world: World, expected_rows: int) -> int:
     return len(queries)
 
 
+@pytest.mark.usefixtures("steady_session_clock")
 def test_the_report_costs_the_same_for_3_or_30_members(world: World) -> None:
     _add_members(world, 0, 3)
     small = _report_queries(world, 6)

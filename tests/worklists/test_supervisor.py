@@ -109,6 +109,7 @@ def test_the_page_has_a_chart_and_a_table_and_is_for_supervisors(world: World) -
     assert alice.get(URL).status_code == 403
 
 
+@pytest.mark.usefixtures("steady_session_clock")
 def test_the_view_costs_the_same_for_2_or_8_care_managers(
     world: World, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:

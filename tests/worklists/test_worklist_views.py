@@ -183,6 +183,7 @@ def _queries(client: Client, url: str) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("steady_session_clock")
 @pytest.mark.parametrize("url", [WORKLIST, AGENCY])
 def test_the_lists_cost_the_same_for_3_or_30_rows(
     world: World, url: str, django_assert_num_queries: DjangoAssertNumQueries
