@@ -161,7 +161,7 @@ def ensure_demo_transitions(
 ) -> Added:
     """Send the demo hospital's messages about the agency's enrolled members, then process them."""
     added = Added()
-    if InboxMessage.objects.filter(sending_facility__startswith=FACILITY).exists():
+    if InboxMessage.objects.filter(sending_facility=FACILITY).exists():
         return added
     own, others = _members(agency, care_manager_username)
     if len(own) < 8:
@@ -177,7 +177,7 @@ def ensure_demo_transitions(
         write_rows(rows)
     added.messages = len(feed.messages)
     process_inbox()
-    added.stays = Stay.objects.filter(facility__startswith=FACILITY).count()
+    added.stays = Stay.objects.filter(facility=FACILITY).count()
     added.history_steps = _write_history(now, rng)
     return added
 
@@ -279,7 +279,7 @@ def _write_history(now: dt.datetime, rng: random.Random) -> int:
     the last days, read during the stay).  Returns the steps done."""
     cutoff = now - dt.timedelta(days=16)
     steps = (
-        Step.objects.filter(stay__facility__startswith=FACILITY, stay__discharged_at__lt=cutoff)
+        Step.objects.filter(stay__facility=FACILITY, stay__discharged_at__lt=cutoff)
         .exclude(task__isnull=True)
         .select_related("task", "stay")
         .order_by("stay__discharged_at", "id")
@@ -310,7 +310,7 @@ def _write_history(now: dt.datetime, rng: random.Random) -> int:
     seen_during_the_stay = Q(kind=Alert.Kind.ADMISSION, occurred_at__lt=now - dt.timedelta(hours=36))
     old = Alert.objects.filter(
         Q(occurred_at__lt=cutoff) | seen_during_the_stay,
-        patient__stays__facility__startswith=FACILITY,
+        patient__stays__facility=FACILITY,
         acknowledged_at__isnull=True,
     ).distinct()
     for alert in old:
