@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from django.db.models import Count, Q
 
@@ -94,14 +94,14 @@ def feed_stays(
     return {patient_id: Utilization(*tally) for patient_id, tally in counts.items()}, discharges
 
 
-def _lace_result(lace: Mapping[str, object]) -> LaceResult:
+def _lace_result(lace: Mapping[str, Any]) -> LaceResult:
     """The LACE the workflow stored on the stay (``LaceResult.components()``), read back."""
     return LaceResult(
-        length_of_stay_days=int(str(lace["length_of_stay_days"])),
+        length_of_stay_days=int(lace["length_of_stay_days"]),
         emergent=bool(lace["emergent"]),
-        charlson_score=int(str(lace["charlson_score"])),
-        ed_visits_6m=int(str(lace["ed_visits_6m"])),
-        charlson_conditions=tuple(str(name) for name in lace.get("charlson_conditions") or ()),  # type: ignore[attr-defined]
+        charlson_score=int(lace["charlson_score"]),
+        ed_visits_6m=int(lace["ed_visits_6m"]),
+        charlson_conditions=tuple(str(name) for name in lace.get("charlson_conditions") or ()),
     )
 
 
