@@ -19,6 +19,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -61,38 +62,10 @@ class Feed:
     messages: list[tuple[dt.datetime, bytes]] = field(default_factory=list)
     _count: int = 0
 
-    def control_id(self) -> str:
-        self._count += 1
-        return f"DEMO{self._count:05d}"
-
-    def add(
-        self,
-        event: str,
-        patient: Patient,
-        when: dt.datetime,
-        *,
-        visit: str,
-        patient_class: str = "I",
-        admitted: dt.datetime | None = None,
-        discharged: dt.datetime | None = None,
-        diagnosis: tuple[str, str] | None = None,
-    ) -> None:
-        self.messages.append(
-            (
-                when,
-                adt_message(
-                    event,
-                    patient,
-                    when,
-                    control_id=self.control_id(),
-                    visit=visit,
-                    patient_class=patient_class,
-                    admitted=admitted,
-                    discharged=discharged,
-                    diagnosis=diagnosis,
-                ),
-            )
-        )
+    def add(self, event: str, patient: Patient, when: dt.datetime, **fields: Any) -> None:
+        """One message more, sent at ``when``, numbered in order (``fields``: those of ``adt_message``)."""
+        control_id = f"DEMO{len(self.messages) + 1:05d}"
+        self.messages.append((when, adt_message(event, patient, when, control_id=control_id, **fields)))
 
 
 def _hl7_time(moment: dt.datetime) -> str:
